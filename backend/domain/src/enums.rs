@@ -302,7 +302,10 @@ mod tests {
     #[test]
     fn self_module_is_spelled_self() {
         // SPEC §2: modules are `supervised` and `self`.
-        assert_eq!(serde_json::to_string(&Module::SelfAssessed).unwrap(), "\"self\"");
+        assert_eq!(
+            serde_json::to_string(&Module::SelfAssessed).unwrap(),
+            "\"self\""
+        );
         assert_eq!("self".parse::<Module>().unwrap(), Module::SelfAssessed);
         assert!("selfassessed".parse::<Module>().is_err());
     }

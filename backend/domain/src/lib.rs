@@ -2,7 +2,23 @@
 //!
 //! No IO, no async, no web or database types: every module here is a function of its inputs, so
 //! the server, the tests and any third party can run the same rules and get the same answers.
+//!
+//! - [`enums`]: the vocabulary (kinds, modules, methods, steps, states, materials, levels, roles)
+//! - [`catalogue`]: the process of each (kind, module) as data (SPEC §2–§3)
+//! - [`state`]: the step state machine and the derived batch status (SPEC §3)
+//! - [`rules`]: one function per rule code, the checklist and the deadlines (SPEC §4)
+//! - [`warnings`]: warning codes and the per-candidate tests behind them (SPEC §5)
+//! - [`calendar`]: China time and the working-day calendar (SPEC §4)
+//! - [`codecs`]: ID numbers, credit codes, occupation codes, regions, certificate numbers
+//! - [`draw`]: the reproducible random inspection draw (SPEC §7)
 
+pub mod calendar;
+pub mod catalogue;
+pub mod codecs;
+pub mod draw;
 pub mod enums;
+pub mod rules;
+pub mod state;
+pub mod warnings;
 
 pub use enums::{InstitutionKind, Level, MaterialKind, Method, Module, Role, Step, StepState};
