@@ -1,0 +1,29 @@
+# skillcert — every target a developer or CI needs. `make help` lists them.
+SHELL := /bin/bash
+CARGO ?= cargo
+
+.PHONY: help run test fmt fmt-check clippy test-rust build
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+run: ## Build and serve the platform (the API service arrives with issue 3)
+	@echo "skillcert: the domain rulebook is built and tested (make test)."
+	@echo "The API service and the web app arrive with the next issues; nothing to serve yet."
+
+test: fmt-check clippy test-rust ## Every check CI runs: formatting, lints, all tests
+
+fmt: ## Format the Rust code
+	$(CARGO) fmt --all
+
+fmt-check: ## Fail when the Rust code is not formatted
+	$(CARGO) fmt --all -- --check
+
+clippy: ## Lints, warnings as errors (unwrap/expect/panic outside tests are warnings)
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+test-rust: ## Rust tests of every crate
+	$(CARGO) test --workspace --locked
+
+build: ## Release build of every crate
+	$(CARGO) build --workspace --release --locked
