@@ -217,6 +217,41 @@ const ABNORMALITY_IF_WARNINGS: MaterialRequirement = material(
     Condition::WhenWarnings,
 );
 
+/// 自主认定批次上传材料 (1)–(6) (seed §省管用人单位 三 3, §技工院校 三 3); (3) and (4) are titled
+/// differently for schools.
+const fn self_materials(roster: &'static str, qualified: &'static str) -> [MaterialRequirement; 6] {
+    [
+        material(
+            MaterialKind::ImplementationNotice,
+            "职业技能等级认定实施公告",
+            Condition::Always,
+        ),
+        material(
+            MaterialKind::AssessmentPlan,
+            "本批次考核方式实施计划和安排",
+            Condition::Always,
+        ),
+        material(MaterialKind::ParticipantRoster, roster, Condition::Always),
+        material(
+            MaterialKind::QualifiedConfirmation,
+            qualified,
+            Condition::Always,
+        ),
+        INTERNAL_QA_REPORT,
+        ABNORMALITY_IF_WARNINGS,
+    ]
+}
+
+const EMPLOYER_SELF_MATERIALS: [MaterialRequirement; 6] = self_materials(
+    "本批次参评人员花名册（公司或人事部门盖章）",
+    "合格人员确认文件或合格人员成绩花名册（盖章）",
+);
+
+const TECH_SCHOOL_SELF_MATERIALS: [MaterialRequirement; 6] = self_materials(
+    "本批次参评学生人员花名册、学生学籍表（盖章）",
+    "合格人员成绩花名册（盖章）",
+);
+
 /// Supervised registration of employers and tech schools: "该环节需机构对考生报名条件和预警信息进行审核，
 /// 如存在预警信息时需提交核查情况说明，经审核批复后实施。无预警信息无需审核。"
 const SUPERVISED_REGISTRATION: StepDef = StepDef {
@@ -310,30 +345,7 @@ pub const EMPLOYER_SELF: Process = Process {
             track: Track::Gate,
             submitter: Submitter::Institution,
             reviewer: Reviewer::None,
-            materials: &[
-                material(
-                    MaterialKind::ImplementationNotice,
-                    "职业技能等级认定实施公告",
-                    Condition::Always,
-                ),
-                material(
-                    MaterialKind::AssessmentPlan,
-                    "本批次考核方式实施计划和安排",
-                    Condition::Always,
-                ),
-                material(
-                    MaterialKind::ParticipantRoster,
-                    "本批次参评人员花名册（公司或人事部门盖章）",
-                    Condition::Always,
-                ),
-                material(
-                    MaterialKind::QualifiedConfirmation,
-                    "合格人员确认文件或合格人员成绩花名册（盖章）",
-                    Condition::Always,
-                ),
-                INTERNAL_QA_REPORT,
-                ABNORMALITY_IF_WARNINGS,
-            ],
+            materials: &EMPLOYER_SELF_MATERIALS,
             rules: &[RuleCode::ResultsMissing, RuleCode::WarningsUnresolved],
         },
         DATA_AUDIT,
@@ -511,30 +523,7 @@ pub const TECH_SCHOOL_SELF: Process = Process {
             track: Track::Gate,
             submitter: Submitter::Institution,
             reviewer: Reviewer::None,
-            materials: &[
-                material(
-                    MaterialKind::ImplementationNotice,
-                    "职业技能等级认定实施公告",
-                    Condition::Always,
-                ),
-                material(
-                    MaterialKind::AssessmentPlan,
-                    "本批次考核方式实施计划和安排",
-                    Condition::Always,
-                ),
-                material(
-                    MaterialKind::ParticipantRoster,
-                    "本批次参评学生人员花名册、学生学籍表（盖章）",
-                    Condition::Always,
-                ),
-                material(
-                    MaterialKind::QualifiedConfirmation,
-                    "合格人员成绩花名册（盖章）",
-                    Condition::Always,
-                ),
-                INTERNAL_QA_REPORT,
-                ABNORMALITY_IF_WARNINGS,
-            ],
+            materials: &TECH_SCHOOL_SELF_MATERIALS,
             rules: &[RuleCode::ResultsMissing, RuleCode::WarningsUnresolved],
         },
         DATA_AUDIT,

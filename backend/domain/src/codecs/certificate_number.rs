@@ -238,26 +238,7 @@ impl Serialize for CertificateNumber {
     }
 }
 
-impl std::str::FromStr for CertificateNumber {
-    type Err = CertificateNumberError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        CertificateNumber::parse(s)
-    }
-}
-
-impl TryFrom<&str> for CertificateNumber {
-    type Error = CertificateNumberError;
-    fn try_from(s: &str) -> Result<Self, Self::Error> {
-        CertificateNumber::parse(s)
-    }
-}
-
-impl TryFrom<String> for CertificateNumber {
-    type Error = CertificateNumberError;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        CertificateNumber::parse(&s)
-    }
-}
+super::parse_impls!(CertificateNumber, CertificateNumberError);
 
 #[cfg(test)]
 mod tests {

@@ -239,26 +239,7 @@ impl std::fmt::Debug for IdNumber {
     }
 }
 
-impl std::str::FromStr for IdNumber {
-    type Err = IdNumberError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        IdNumber::parse(s)
-    }
-}
-
-impl TryFrom<&str> for IdNumber {
-    type Error = IdNumberError;
-    fn try_from(s: &str) -> Result<Self, Self::Error> {
-        IdNumber::parse(s)
-    }
-}
-
-impl TryFrom<String> for IdNumber {
-    type Error = IdNumberError;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        IdNumber::parse(&s)
-    }
-}
+super::parse_impls!(IdNumber, IdNumberError);
 
 #[cfg(test)]
 mod tests {

@@ -6,6 +6,34 @@
 //! `TryFrom`) and on `Deserialize`, so a value of the type is always valid. Each error type has
 //! a Chinese message for users and a stable `reason()` code for API `details`. Pure: no IO.
 
+/// `FromStr`, `TryFrom<&str>` and `TryFrom<String>` (the last for `#[serde(try_from)]`), all
+/// through the type's validating `parse`.
+macro_rules! parse_impls {
+    ($ty:ident, $err:ident) => {
+        impl std::str::FromStr for $ty {
+            type Err = $err;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                $ty::parse(s)
+            }
+        }
+
+        impl TryFrom<&str> for $ty {
+            type Error = $err;
+            fn try_from(s: &str) -> Result<Self, Self::Error> {
+                $ty::parse(s)
+            }
+        }
+
+        impl TryFrom<String> for $ty {
+            type Error = $err;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                $ty::parse(&s)
+            }
+        }
+    };
+}
+use parse_impls;
+
 pub mod certificate_number;
 pub mod id_number;
 pub mod occupation_code;

@@ -89,26 +89,7 @@ impl Serialize for OccupationCode {
     }
 }
 
-impl std::str::FromStr for OccupationCode {
-    type Err = OccupationCodeError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        OccupationCode::parse(s)
-    }
-}
-
-impl TryFrom<&str> for OccupationCode {
-    type Error = OccupationCodeError;
-    fn try_from(s: &str) -> Result<Self, Self::Error> {
-        OccupationCode::parse(s)
-    }
-}
-
-impl TryFrom<String> for OccupationCode {
-    type Error = OccupationCodeError;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        OccupationCode::parse(&s)
-    }
-}
+super::parse_impls!(OccupationCode, OccupationCodeError);
 
 #[cfg(test)]
 mod tests {

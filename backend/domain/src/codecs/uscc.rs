@@ -126,26 +126,7 @@ impl Serialize for Uscc {
     }
 }
 
-impl std::str::FromStr for Uscc {
-    type Err = UsccError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uscc::parse(s)
-    }
-}
-
-impl TryFrom<&str> for Uscc {
-    type Error = UsccError;
-    fn try_from(s: &str) -> Result<Self, Self::Error> {
-        Uscc::parse(s)
-    }
-}
-
-impl TryFrom<String> for Uscc {
-    type Error = UsccError;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        Uscc::parse(&s)
-    }
-}
+super::parse_impls!(Uscc, UsccError);
 
 #[cfg(test)]
 mod tests {
