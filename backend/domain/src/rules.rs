@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use time::{Date, Duration, OffsetDateTime};
+use time::{Date, OffsetDateTime};
 
 use crate::calendar::{self, WorkCalendar};
 use crate::catalogue::{self, Condition, MaterialRequirement, Process, StepDef, Submitter};
@@ -247,6 +247,9 @@ pub struct StepFacts {
     pub state: StepState,
     /// The latest submission, if any.
     pub submitted_at: Option<OffsetDateTime>,
+    /// The first submission, if any: deadlines are measured at it when a returned step is
+    /// submitted again.
+    pub first_submitted_at: Option<OffsetDateTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -333,6 +336,10 @@ struct Ctx<'a> {
     calendar: &'a WorkCalendar,
     /// The China date the check is made for (the submission date, or today for a preview).
     on: Date,
+    /// The date deadline rules measure: the step's first submission when it was returned and is
+    /// submitted again (the institution met the deadline; a return for corrections does not make
+    /// it late), else `on`.
+    deadline_on: Date,
     /// The step being checked; `None` for the batch rules at creation and edit.
     step: Option<(&'a Process, &'a StepDef)>,
 }
@@ -442,6 +449,22 @@ fn validation(ctx: &Ctx<'_>) -> Vec<Violation> {
             );
         }
     }
+    let outside: Vec<&str> = s
+        .candidates
+        .iter()
+        .filter(|c| !seen.contains_key(&(&c.occupation_code, c.level)))
+        .map(|c| c.id.as_str())
+        .collect();
+    if !outside.is_empty() {
+        out.push(
+            Violation::new(
+                RuleCode::Validation,
+                format!("有 {} 名考生报考的职业等级不在本批次计划内", outside.len()),
+            )
+            .field("candidates")
+            .details(json!({ "count": outside.len(), "candidate_ids": outside.iter().take(50).collect::<Vec<_>>() })),
+        );
+    }
     out
 }
 
@@ -499,14 +522,16 @@ fn annual_plan_required(ctx: &Ctx<'_>) -> Vec<Violation> {
 /// OCCUPATION_NOT_FILED: an occupation/level outside the institution's filing (备案范围).
 fn occupation_not_filed(ctx: &Ctx<'_>) -> Vec<Violation> {
     let s = ctx.s;
-    s.occupations
+    let filed = |code: &OccupationCode, level: Level| {
+        s.filed
+            .iter()
+            .any(|(filed_code, filed_level)| filed_code == code && *filed_level == level)
+    };
+    let mut out: Vec<Violation> = s
+        .occupations
         .iter()
         .enumerate()
-        .filter(|(_, line)| {
-            !s.filed
-                .iter()
-                .any(|(code, level)| *code == line.occupation_code && *level == line.level)
-        })
+        .filter(|(_, line)| !filed(&line.occupation_code, line.level))
         .map(|(index, line)| {
             Violation::new(
                 RuleCode::OccupationNotFiled,
@@ -521,11 +546,29 @@ fn occupation_not_filed(ctx: &Ctx<'_>) -> Vec<Violation> {
                 json!({ "occupation_code": line.occupation_code.as_str(), "level": line.level }),
             )
         })
-        .collect()
+        .collect();
+    // Self modules have no plan to review: candidates are checked against the filing directly.
+    let outside: Vec<&str> = s
+        .candidates
+        .iter()
+        .filter(|c| !filed(&c.occupation_code, c.level))
+        .map(|c| c.id.as_str())
+        .collect();
+    if !outside.is_empty() {
+        out.push(
+            Violation::new(
+                RuleCode::OccupationNotFiled,
+                format!("有 {} 名考生报考的职业等级不在本机构备案范围内", outside.len()),
+            )
+            .field("candidates")
+            .details(json!({ "count": outside.len(), "candidate_ids": outside.iter().take(50).collect::<Vec<_>>() })),
+        );
+    }
+    out
 }
 
-/// CROSS_YEAR: "原则上应在本年度内完成认定全部环节…不可跨年实施" — exam days, and any step submission,
-/// inside the batch year. Applied to every (kind, module): the seed states it for all three
+/// CROSS_YEAR: "原则上应在本年度内完成认定全部环节…不可跨年实施" — exam days inside the batch year, and
+/// no step submitted after it. Applied to every (kind, module): the seed states it for all three
 /// supervised modules, and a self-module batch is tied to its year by its annual plan.
 fn cross_year(ctx: &Ctx<'_>) -> Vec<Violation> {
     let s = ctx.s;
@@ -542,7 +585,9 @@ fn cross_year(ctx: &Ctx<'_>) -> Vec<Violation> {
             );
         }
     }
-    if ctx.step.is_some() && ctx.on.year() != s.year {
+    // Preparing ahead is allowed (a December plan for a January exam needs the lead time);
+    // what the seed forbids is finishing in a later year.
+    if ctx.step.is_some() && ctx.on.year() > s.year {
         out.push(
             Violation::new(
                 RuleCode::CrossYear,
@@ -663,7 +708,7 @@ fn headcount_tolerance(ctx: &Ctx<'_>) -> Vec<Violation> {
 /// ARRANGEMENT_DEADLINE: "该环节应在考试日前两天完成" — submitted on or before first exam day − 2.
 fn arrangement_deadline(ctx: &Ctx<'_>) -> Vec<Violation> {
     let deadline = calendar::arrangement_deadline(ctx.s.exam_start, ctx.s.year);
-    if ctx.on <= deadline {
+    if ctx.deadline_on <= deadline {
         return Vec::new();
     }
     vec![
@@ -671,13 +716,13 @@ fn arrangement_deadline(ctx: &Ctx<'_>) -> Vec<Violation> {
             RuleCode::ArrangementDeadline,
             format!(
                 "考务安排应在 {deadline}（首个考试日 {} 前两天）前完成，提交日 {} 已晚",
-                ctx.s.exam_start, ctx.on
+                ctx.s.exam_start, ctx.deadline_on
             ),
         )
         .details(json!({
             "deadline": deadline.to_string(),
             "exam_start": ctx.s.exam_start.to_string(),
-            "submitted_on": ctx.on.to_string(),
+            "submitted_on": ctx.deadline_on.to_string(),
         })),
     ]
 }
@@ -771,15 +816,12 @@ fn arrangement_mismatch(ctx: &Ctx<'_>) -> Vec<Violation> {
 }
 
 /// COMPLETION_WINDOW: "每一考试批次应在考试之日起 30 日内完成认定全部环节" — counted from the day
-/// after the last exam day (民法典 第201条), unless a supervisor recorded an extension. The
-/// 31 December cap is CROSS_YEAR's.
+/// after the last exam day (民法典 第201条), unless a supervisor recorded an extension; capped at
+/// 31 December like every deadline (the same date the batch shows).
 fn completion_window(ctx: &Ctx<'_>) -> Vec<Violation> {
-    let window_ends = ctx.s.exam_end.saturating_add(Duration::days(30));
-    let ends = match ctx.s.completion_extended_to {
-        Some(extended) if extended > window_ends => extended,
-        Some(_) | None => window_ends,
-    };
-    if ctx.on <= ends {
+    let ends =
+        calendar::completion_deadline(ctx.s.exam_end, ctx.s.year, ctx.s.completion_extended_to);
+    if ctx.deadline_on <= ends {
         return Vec::new();
     }
     vec![
@@ -787,14 +829,14 @@ fn completion_window(ctx: &Ctx<'_>) -> Vec<Violation> {
             RuleCode::CompletionWindow,
             format!(
                 "最后考试日 {} 起 30 日内（截至 {ends}）应完成认定全部环节，提交日 {} 已超期",
-                ctx.s.exam_end, ctx.on
+                ctx.s.exam_end, ctx.deadline_on
             ),
         )
         .details(json!({
             "exam_end": ctx.s.exam_end.to_string(),
             "deadline": ends.to_string(),
             "extended": ctx.s.completion_extended_to.map(|d| d.to_string()),
-            "submitted_on": ctx.on.to_string(),
+            "submitted_on": ctx.deadline_on.to_string(),
         })),
     ]
 }
@@ -867,39 +909,61 @@ fn cross_region_form_required(ctx: &Ctx<'_>) -> Vec<Violation> {
 
 /// WARNINGS_UNRESOLVED: every warning needs a disposition — confirmed or dismissed, with an
 /// explanation and an evidence material (SPEC §5; self modules: "对存在预警信息的需上传佐证材料").
+/// A warning confirmed as true means the candidate may not go on: the institution must withdraw
+/// the candidate or find them ineligible (the snapshot lists warnings of eligible candidates
+/// only), so a confirmed warning still standing blocks the step as well.
 fn warnings_unresolved(ctx: &Ctx<'_>) -> Vec<Violation> {
-    let unresolved: Vec<&WarningFacts> = ctx
-        .s
-        .warnings
-        .iter()
-        .filter(|w| {
-            !w.disposition
-                .is_some_and(|d| d.has_explanation && d.has_evidence)
-        })
-        .collect();
-    if unresolved.is_empty() {
-        return Vec::new();
+    let mut undisposed: Vec<&WarningFacts> = Vec::new();
+    let mut confirmed: Vec<&WarningFacts> = Vec::new();
+    for warning in &ctx.s.warnings {
+        match warning.disposition {
+            Some(d) if d.has_explanation && d.has_evidence => match d.decision {
+                DispositionDecision::Dismissed => {}
+                DispositionDecision::Confirmed => confirmed.push(warning),
+            },
+            Some(_) | None => undisposed.push(warning),
+        }
     }
-    let mut by_code: BTreeMap<&str, usize> = BTreeMap::new();
-    for warning in &unresolved {
-        *by_code.entry(warning.code.code()).or_default() += 1;
+    let summary = |warnings: &[&WarningFacts]| {
+        let mut by_code: BTreeMap<&str, usize> = BTreeMap::new();
+        for warning in warnings {
+            *by_code.entry(warning.code.code()).or_default() += 1;
+        }
+        let ids: Vec<&str> = warnings
+            .iter()
+            .take(50)
+            .map(|w| w.candidate_id.as_str())
+            .collect();
+        json!({ "count": warnings.len(), "by_code": by_code, "candidate_ids": ids })
+    };
+    let mut out = Vec::new();
+    if !undisposed.is_empty() {
+        out.push(
+            Violation::new(
+                RuleCode::WarningsUnresolved,
+                format!(
+                    "有 {} 条预警信息尚未处理（需核实结论、情况说明和佐证材料）",
+                    undisposed.len()
+                ),
+            )
+            .field("warnings")
+            .details(summary(&undisposed)),
+        );
     }
-    let ids: Vec<&str> = unresolved
-        .iter()
-        .take(50)
-        .map(|w| w.candidate_id.as_str())
-        .collect();
-    vec![
-        Violation::new(
-            RuleCode::WarningsUnresolved,
-            format!(
-                "有 {} 条预警信息尚未处理（需核实结论、情况说明和佐证材料）",
-                unresolved.len()
-            ),
-        )
-        .field("warnings")
-        .details(json!({ "count": unresolved.len(), "by_code": by_code, "candidate_ids": ids })),
-    ]
+    if !confirmed.is_empty() {
+        out.push(
+            Violation::new(
+                RuleCode::WarningsUnresolved,
+                format!(
+                    "有 {} 条预警信息经核实属实，相关考生应取消报名资格或撤回报名",
+                    confirmed.len()
+                ),
+            )
+            .field("candidates")
+            .details(summary(&confirmed)),
+        );
+    }
+    out
 }
 
 /// NOT_GRADUATING_YEAR: "评价机构在组织毕业学年学生开展认定报名时" (seed §技工院校 三 2) — every
@@ -1060,10 +1124,15 @@ fn step_checklist(
     def: &'static StepDef,
     on: Date,
 ) -> StepChecklist {
+    let first_submitted = s
+        .step_facts(def.step)
+        .and_then(|facts| facts.first_submitted_at)
+        .map(calendar::china_date);
     let ctx = Ctx {
         s,
         calendar,
         on,
+        deadline_on: first_submitted.map_or(on, |first| first.min(on)),
         step: Some((process, def)),
     };
     let materials = def
@@ -1109,6 +1178,7 @@ pub fn checklist(s: &BatchSnapshot, calendar: &WorkCalendar, now: OffsetDateTime
         s,
         calendar,
         on: today,
+        deadline_on: today,
         step: None,
     };
     let batch = rule_checks(BATCH_RULES, &batch_ctx);
@@ -1165,15 +1235,69 @@ pub fn batch_violations(
     calendar: &WorkCalendar,
     now: OffsetDateTime,
 ) -> Vec<Violation> {
+    let today = calendar::china_date(now);
     let ctx = Ctx {
         s,
         calendar,
-        on: calendar::china_date(now),
+        on: today,
+        deadline_on: today,
         step: None,
     };
     BATCH_RULES
         .iter()
         .flat_map(|&code| run(code, &ctx))
+        .collect()
+}
+
+/// Violations of changing a batch from `before` to `after` (SPEC §4 ARRANGEMENT_MISMATCH: "不得无故
+/// 调整考试时间"): once the plan is submitted, its exam dates, venue and occupations change only
+/// through a change request that a supervisor re-reviews, never by editing the batch.
+pub fn edit_violations(before: &BatchSnapshot, after: &BatchSnapshot) -> Vec<Violation> {
+    let Some(process) = before.process() else {
+        return Vec::new();
+    };
+    let Some(plan_step) = process.step(Step::Plan) else {
+        return Vec::new();
+    };
+    let locked = match before.state(plan_step.step) {
+        StepState::NotStarted | StepState::Draft | StepState::Returned => false,
+        StepState::Submitted | StepState::Approved => true,
+    };
+    if !locked {
+        return Vec::new();
+    }
+    let lines = |s: &BatchSnapshot| {
+        let mut lines: Vec<(OccupationCode, Level, u32)> = s
+            .occupations
+            .iter()
+            .map(|l| (l.occupation_code.clone(), l.level, l.planned_count))
+            .collect();
+        lines.sort();
+        lines
+    };
+    let changed: Vec<&str> = [
+        ("exam_start", before.exam_start != after.exam_start),
+        ("exam_end", before.exam_end != after.exam_end),
+        ("venue", before.venue.trim() != after.venue.trim()),
+        ("venue_region", before.venue_region != after.venue_region),
+        ("occupations", lines(before) != lines(after)),
+        ("year", before.year != after.year),
+        ("method", before.method != after.method),
+    ]
+    .into_iter()
+    .filter(|(_, changed)| *changed)
+    .map(|(field, _)| field)
+    .collect();
+    changed
+        .into_iter()
+        .map(|field| {
+            Violation::new(
+                RuleCode::ArrangementMismatch,
+                format!("考试计划已提交或已批准，{field} 不能直接修改，请提交变更申请并说明理由"),
+            )
+            .field(field)
+            .at(Some(Step::Plan))
+        })
         .collect()
 }
 

@@ -74,7 +74,8 @@ pub const fn transition(from: StepState, event: StepEvent) -> Result<StepState, 
         }
 
         (Approved, Reopen) => Returned,
-        (Approved, Open | Submit | Approve | Return | Edit | Reset | Close) => {
+        (Approved, Reset) => NotStarted,
+        (Approved, Open | Submit | Approve | Return | Edit | Close) => {
             return Err(TransitionError { from, event });
         }
     };
@@ -235,12 +236,25 @@ impl StepStates {
             Decision::Return => {
                 changes.push(next.change(step, StepEvent::Return)?);
                 // A step the platform submitted has nothing for the institution to fix: the
-                // batch goes back to the step before it (e.g. 证书数据审核 → 上传材料).
-                if matches!(def.submitter, Submitter::System)
-                    && let Some(previous) = process.previous(step)
-                {
+                // batch goes back to the nearest step the institution submits (证书数据审核 →
+                // 上传材料; 证书发放 → 证书数据审核 → 上传材料), closing the platform's steps between.
+                if matches!(def.submitter, Submitter::System) {
                     changes.push(next.change(step, StepEvent::Reset)?);
-                    changes.push(next.change(previous, StepEvent::Reopen)?);
+                    let mut previous = process.previous(step);
+                    while let Some(back) = previous {
+                        let back_def =
+                            process.step(back).ok_or(ProgressError::UnknownStep(back))?;
+                        match back_def.submitter {
+                            Submitter::Institution => {
+                                changes.push(next.change(back, StepEvent::Reopen)?);
+                                break;
+                            }
+                            Submitter::System | Submitter::Nobody => {
+                                changes.push(next.change(back, StepEvent::Reset)?);
+                                previous = process.previous(back);
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -400,6 +414,7 @@ mod tests {
             (Draft, StepEvent::Reset, NotStarted),
             (Submitted, StepEvent::Reset, NotStarted),
             (Returned, StepEvent::Reset, NotStarted),
+            (Approved, StepEvent::Reset, NotStarted),
             (Draft, StepEvent::Close, Approved),
         ];
         for from in StepState::ALL {
@@ -571,6 +586,62 @@ mod tests {
         // Fixed and resubmitted: the audit is back in the queue.
         states.apply(&states.on_submit(p, Step::Materials, false).unwrap());
         assert_eq!(states.get(Step::DataAudit), Some(Submitted));
+    }
+
+    #[test]
+    fn issuance_return_in_a_self_module_goes_back_to_materials() {
+        // 信息部 returns 证书发放: 证书数据审核 closes too, and the institution fixes 上传材料.
+        let p = &EMPLOYER_SELF;
+        let mut states = StepStates::from_rows(
+            p,
+            [
+                (Step::Registration, Approved),
+                (Step::Materials, Approved),
+                (Step::DataAudit, Approved),
+                (Step::Issuance, Submitted),
+            ],
+        );
+        states.apply(
+            &states
+                .on_decision(p, Step::Issuance, Decision::Return)
+                .unwrap(),
+        );
+        assert_eq!(states.get(Step::Issuance), Some(NotStarted));
+        assert_eq!(states.get(Step::DataAudit), Some(NotStarted));
+        assert_eq!(states.get(Step::Materials), Some(Returned));
+        // And the batch can move on again: materials → data audit → issuance.
+        states.apply(&states.on_submit(p, Step::Materials, false).unwrap());
+        assert_eq!(states.get(Step::DataAudit), Some(Submitted));
+        states.apply(
+            &states
+                .on_decision(p, Step::DataAudit, Decision::Approve)
+                .unwrap(),
+        );
+        assert_eq!(states.get(Step::Issuance), Some(Submitted));
+    }
+
+    #[test]
+    fn issuance_return_in_a_supervised_module_reopens_the_certificate_step() {
+        let p = &SOCIAL_TRAINING_SUPERVISED;
+        let mut states = StepStates::from_rows(
+            p,
+            [
+                (Step::Plan, Approved),
+                (Step::Registration, Approved),
+                (Step::Arrangement, Approved),
+                (Step::Supervision, Approved),
+                (Step::Certificate, Approved),
+                (Step::Issuance, Submitted),
+            ],
+        );
+        states.apply(
+            &states
+                .on_decision(p, Step::Issuance, Decision::Return)
+                .unwrap(),
+        );
+        assert_eq!(states.get(Step::Certificate), Some(Returned));
+        assert_eq!(states.get(Step::Issuance), Some(NotStarted));
+        assert_eq!(states.status(p).status, BatchStatus::Returned);
     }
 
     #[test]

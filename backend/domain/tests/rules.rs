@@ -72,6 +72,7 @@ fn social() -> BatchSnapshot {
             step: Step::Plan,
             state: StepState::Draft,
             submitted_at: None,
+            first_submitted_at: None,
         }],
         approved_plan: None,
         sessions: Vec::new(),
@@ -90,6 +91,7 @@ fn batch_of(kind: InstitutionKind, module: Module) -> BatchSnapshot {
         step: first,
         state: StepState::Draft,
         submitted_at: None,
+        first_submitted_at: None,
     }];
     s
 }
@@ -104,6 +106,7 @@ fn at_step(mut s: BatchSnapshot, step: Step) -> BatchSnapshot {
                 step,
                 state: StepState::Draft,
                 submitted_at: None,
+                first_submitted_at: None,
             });
             break;
         }
@@ -111,6 +114,7 @@ fn at_step(mut s: BatchSnapshot, step: Step) -> BatchSnapshot {
             step: def.step,
             state: StepState::Approved,
             submitted_at: Some(datetime!(2026-02-01 09:00 +8)),
+            first_submitted_at: None,
         });
     }
     if s.approved_plan.is_none() && process.step(Step::Plan).is_some() && step != Step::Plan {
@@ -886,6 +890,7 @@ fn a_submitted_step_is_shown_as_evaluated_at_its_submission() {
         step: Step::Plan,
         state: StepState::Submitted,
         submitted_at: Some(PLAN_DAY),
+        first_submitted_at: None,
     };
     // Viewed a month later, the plan is still judged on the day it was filed.
     let list = rules::checklist(&s, &cal(), datetime!(2026-03-12 10:00 +8));
@@ -997,6 +1002,7 @@ fn deadlines_of_a_social_training_batch() {
         step: Step::Plan,
         state: StepState::Approved,
         submitted_at: Some(PLAN_DAY),
+        first_submitted_at: None,
     };
     let later = rules::deadlines(&submitted, &cal(), datetime!(2026-03-01 10:00 +8));
     assert_eq!(later.earliest_exam_date, Some(date!(2026 - 02 - 25)));
@@ -1053,6 +1059,7 @@ fn walk(mut s: BatchSnapshot, candidates: Vec<CandidateFacts>) -> Vec<(Step, Ste
                 step,
                 state,
                 submitted_at: None,
+                first_submitted_at: None,
             })
             .collect();
         let changes = if states.get(current) == Some(StepState::Submitted) {
@@ -1104,4 +1111,134 @@ fn every_kind_and_module_walks_to_completion() {
             process.module
         );
     }
+}
+
+// -- Review findings: interpretations made beyond SPEC, each pinned
+
+#[test]
+fn a_december_plan_for_a_january_exam_is_not_cross_year() {
+    // "不可跨年实施" forbids finishing in a later year; preparing ahead must be possible, or the
+    // three-working-day lead time would make the first week of January unreachable.
+    let mut s = social_plan_ready();
+    s.exam_start = date!(2026 - 01 - 12);
+    s.exam_end = date!(2026 - 01 - 12);
+    assert_eq!(
+        submit(&s, Step::Plan, datetime!(2025-12-29 10:00 +8)),
+        vec![]
+    );
+}
+
+#[test]
+fn a_confirmed_warning_on_an_eligible_candidate_blocks() {
+    // SPEC §5: a confirmed warning is true — the candidate must be found ineligible or withdrawn.
+    let mut s = batch_of(InstitutionKind::Employer, Module::SelfAssessed);
+    let day = datetime!(2026-03-01 10:00 +8);
+    s.warnings = vec![WarningFacts {
+        candidate_id: "c9".to_owned(),
+        code: WarningCode::Blacklisted,
+        disposition: Some(Disposition {
+            decision: DispositionDecision::Confirmed,
+            has_explanation: true,
+            has_evidence: true,
+        }),
+    }];
+    let v = submit(&s, Step::Registration, day);
+    assert_eq!(codes(&v), vec![RuleCode::WarningsUnresolved]);
+    assert_eq!(v[0].field.as_deref(), Some("candidates"));
+    assert_eq!(v[0].details["by_code"]["BLACKLISTED"], 1);
+    // Dismissed with explanation and evidence: resolved.
+    s.warnings[0].disposition = Some(Disposition {
+        decision: DispositionDecision::Dismissed,
+        has_explanation: true,
+        has_evidence: true,
+    });
+    assert_eq!(submit(&s, Step::Registration, day), vec![]);
+}
+
+#[test]
+fn candidates_outside_the_filing_or_the_batch_are_caught() {
+    // 备案范围 applies to the people certified, not only to the planned lines: self modules have
+    // no plan step.
+    let mut s = batch_of(InstitutionKind::Employer, Module::SelfAssessed);
+    let day = datetime!(2026-03-01 10:00 +8);
+    s.candidates = vec![CandidateFacts {
+        occupation_code: occ("4-03-02-01"), // 中式烹调师, not filed, not planned
+        level: Level::One,
+        ..candidate("x1", None)
+    }];
+    let v = submit(&s, Step::Registration, day);
+    let mut found = codes(&v);
+    found.sort();
+    assert_eq!(
+        found,
+        vec![RuleCode::OccupationNotFiled, RuleCode::Validation]
+    );
+    assert!(
+        v.iter()
+            .all(|v| v.details["candidate_ids"] == serde_json::json!(["x1"]))
+    );
+    s.candidates = vec![candidate("c1", None)];
+    assert_eq!(submit(&s, Step::Registration, day), vec![]);
+}
+
+#[test]
+fn a_returned_arrangement_keeps_its_first_submission_date_for_the_deadline() {
+    // The institution met "考试日前两天"; the supervisor's return for corrections does not make the
+    // corrected resubmission late.
+    let mut s = arrangement_ready();
+    s.steps.last_mut().unwrap().state = StepState::Returned;
+    s.steps.last_mut().unwrap().first_submitted_at = Some(datetime!(2026-03-07 10:00 +8));
+    assert_eq!(
+        submit(&s, Step::Arrangement, datetime!(2026-03-09 09:00 +8)),
+        vec![]
+    );
+    // Never submitted before: the deadline applies to this submission.
+    s.steps.last_mut().unwrap().first_submitted_at = None;
+    assert!(has(
+        &submit(&s, Step::Arrangement, datetime!(2026-03-09 09:00 +8)),
+        RuleCode::ArrangementDeadline
+    ));
+}
+
+#[test]
+fn the_completion_window_shows_the_same_capped_date_as_the_batch() {
+    let mut s = certificate_ready();
+    s.exam_start = date!(2026 - 12 - 09);
+    s.exam_end = date!(2026 - 12 - 10);
+    let late = datetime!(2027-01-02 10:00 +8);
+    let v = submit(&s, Step::Certificate, late);
+    let window = v
+        .iter()
+        .find(|v| v.code == RuleCode::CompletionWindow)
+        .unwrap();
+    assert_eq!(window.details["deadline"], "2026-12-31");
+    assert!(has(&v, RuleCode::CrossYear));
+    assert_eq!(
+        rules::deadlines(&s, &cal(), late).completion_deadline,
+        date!(2026 - 12 - 31)
+    );
+}
+
+#[test]
+fn a_submitted_plan_cannot_be_edited_only_changed_by_request() {
+    // seed §社会培训评价组织 二 4: "不得无故调整考试时间等内容"
+    let draft = social_plan_ready();
+    let mut moved = draft.clone();
+    moved.exam_start = date!(2026 - 03 - 17);
+    moved.exam_end = date!(2026 - 03 - 18);
+    assert_eq!(rules::edit_violations(&draft, &moved), vec![]);
+
+    let mut submitted = draft.clone();
+    submitted.steps[0].state = StepState::Submitted;
+    let mut moved = submitted.clone();
+    moved.exam_start = date!(2026 - 03 - 17);
+    moved.venue = "另一考点".to_owned();
+    let v = rules::edit_violations(&submitted, &moved);
+    assert_eq!(codes(&v), vec![RuleCode::ArrangementMismatch]);
+    let fields: Vec<_> = v.iter().map(|v| v.field.clone().unwrap()).collect();
+    assert_eq!(fields, vec!["exam_start", "venue"]);
+    // Changes that do not touch the plan are fine.
+    let mut same = submitted.clone();
+    same.materials.push(MaterialKind::InternalQaReport);
+    assert_eq!(rules::edit_violations(&submitted, &same), vec![]);
 }
