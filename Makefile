@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help run test fmt fmt-check clippy test-rust build
+.PHONY: help run test fmt fmt-check clippy test-rust build openapi openapi-check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -11,7 +11,7 @@ run: ## Build and serve the platform (the API service arrives with issue 3)
 	@echo "skillcert: the domain rulebook is built and tested (make test)."
 	@echo "The API service and the web app arrive with the next issues; nothing to serve yet."
 
-test: fmt-check clippy test-rust ## Every check CI runs: formatting, lints, all tests
+test: fmt-check clippy openapi-check test-rust ## Every check CI runs: formatting, lints, contract, all tests
 
 fmt: ## Format the Rust code
 	$(CARGO) fmt --all
@@ -22,8 +22,14 @@ fmt-check: ## Fail when the Rust code is not formatted
 clippy: ## Lints, warnings as errors (unwrap/expect/panic outside tests are warnings)
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
-test-rust: ## Rust tests of every crate
+test-rust: ## Rust tests of every crate (on PostgreSQL too when TEST_DATABASE_URL is set)
 	$(CARGO) test --workspace --locked
+
+openapi: ## Regenerate openapi/openapi.json from the code
+	$(CARGO) run --quiet --locked -p skillcert-server --bin skillcert -- openapi --out openapi/openapi.json
+
+openapi-check: ## Fail when openapi/openapi.json is stale
+	$(CARGO) run --quiet --locked -p skillcert-server --bin skillcert -- openapi --check --out openapi/openapi.json
 
 build: ## Release build of every crate
 	$(CARGO) build --workspace --release --locked

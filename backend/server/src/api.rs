@@ -1,0 +1,204 @@
+//! Shared API shapes (SPEC §8): pagination, optimistic versions, idempotent creation, and the
+//! JSON/path/query error handlers that turn malformed input into problem+json.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use serde::{Deserialize, Serialize};
+use skillcert_domain::rules::{RuleCode, Violation};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::entities::idempotency_key;
+use crate::error::ApiError;
+
+pub const MAX_PAGE_SIZE: u64 = 200;
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// 1-based.
+    pub page: Option<u64>,
+    /// At most 200; default 20.
+    pub page_size: Option<u64>,
+}
+
+impl PageQuery {
+    /// (page, page_size), validated.
+    pub fn resolve(&self) -> Result<(u64, u64), ApiError> {
+        let page = self.page.unwrap_or(1);
+        let size = self.page_size.unwrap_or(20);
+        if page == 0 {
+            return Err(ApiError::validation("page", "page 从 1 开始"));
+        }
+        if size == 0 || size > MAX_PAGE_SIZE {
+            return Err(ApiError::validation(
+                "page_size",
+                format!("page_size 应在 1–{MAX_PAGE_SIZE} 之间"),
+            ));
+        }
+        Ok((page, size))
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T: ToSchema> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub page_size: u64,
+}
+
+/// The `If-Match` header as a version number, if given (`"3"`, `3` or `W/"3"`).
+pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
+    let Some(value) = req.headers().get(actix_web::http::header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| ApiError::BadRequest("If-Match 无法解析".to_owned()))?;
+    let trimmed = text.trim().trim_start_matches("W/").trim_matches('"');
+    trimmed
+        .parse()
+        .map(Some)
+        .map_err(|_| ApiError::BadRequest("If-Match 应为资源的 version".to_owned()))
+}
+
+/// The version a write is conditional on: `If-Match` or the body's `version`; they must agree.
+pub fn expected_version(req: &HttpRequest, body: Option<i32>) -> Result<Option<i32>, ApiError> {
+    match (if_match(req)?, body) {
+        (Some(a), Some(b)) if a != b => Err(ApiError::conflict_version()),
+        (Some(a), _) => Ok(Some(a)),
+        (None, b) => Ok(b),
+    }
+}
+
+/// An `Idempotency-Key` header (SPEC §8): a retry of a creating POST returns the first answer.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey(pub Option<String>);
+
+impl actix_web::FromRequest for IdempotencyKey {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let key = match req.headers().get("idempotency-key") {
+            None => Ok(None),
+            Some(value) => match value.to_str() {
+                Ok(text) if (1..=128).contains(&text.len()) => Ok(Some(text.to_owned())),
+                _ => Err(ApiError::BadRequest(
+                    "Idempotency-Key 应为 1–128 个可见字符".to_owned(),
+                )),
+            },
+        };
+        std::future::ready(key.map(IdempotencyKey))
+    }
+}
+
+impl IdempotencyKey {
+    /// The stored answer of an earlier request with this key, if any.
+    pub async fn replay<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        user_id: Uuid,
+        req: &HttpRequest,
+    ) -> Result<Option<HttpResponse>, ApiError> {
+        let Some(key) = &self.0 else {
+            return Ok(None);
+        };
+        let Some(stored) = idempotency_key::Entity::find_by_id((user_id, key.clone()))
+            .one(conn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        if stored.method != req.method().as_str() || stored.path != req.path() {
+            return Err(ApiError::Conflict {
+                code: "IDEMPOTENCY_KEY_REUSED",
+                detail: "该 Idempotency-Key 已用于另一个请求".to_owned(),
+            });
+        }
+        let status = StatusCode::from_u16(stored.status as u16).unwrap_or(StatusCode::OK);
+        Ok(Some(
+            HttpResponse::build(status)
+                .content_type("application/json")
+                .insert_header(("idempotent-replay", "true"))
+                .body(stored.body),
+        ))
+    }
+
+    /// Keeps `body` as the answer to this key, in the caller's transaction.
+    pub async fn remember<C: ConnectionTrait, T: Serialize>(
+        &self,
+        conn: &C,
+        user_id: Uuid,
+        req: &HttpRequest,
+        status: StatusCode,
+        body: &T,
+        now: time::OffsetDateTime,
+    ) -> Result<(), ApiError> {
+        let Some(key) = &self.0 else {
+            return Ok(());
+        };
+        let body = serde_json::to_string(body)
+            .map_err(|e| ApiError::Internal(format!("serialise: {e}")))?;
+        idempotency_key::Entity::insert(idempotency_key::ActiveModel {
+            user_id: Set(user_id),
+            key: Set(key.clone()),
+            method: Set(req.method().as_str().to_owned()),
+            path: Set(req.path().to_owned()),
+            status: Set(status.as_u16() as i16),
+            body: Set(body),
+            created_at: Set(now),
+        })
+        .exec(conn)
+        .await?;
+        Ok(())
+    }
+}
+
+fn bad_input(field: &str, message: String) -> actix_web::Error {
+    ApiError::Unprocessable(vec![
+        Violation::new(RuleCode::Validation, message).field(field),
+    ])
+    .into()
+}
+
+/// JSON bodies: a syntax error is 400, a well-formed body with wrong fields 422, a wrong
+/// content type 415, too large 413 — all problem+json.
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(|err, _req| {
+            use actix_web::error::JsonPayloadError;
+            match err {
+                JsonPayloadError::ContentType => {
+                    ApiError::UnsupportedMediaType("请求体应为 application/json".to_owned()).into()
+                }
+                JsonPayloadError::Overflow { limit }
+                | JsonPayloadError::OverflowKnownLength { limit, .. } => {
+                    ApiError::PayloadTooLarge {
+                        limit: limit as u64,
+                    }
+                    .into()
+                }
+                JsonPayloadError::Deserialize(e) if e.is_data() => {
+                    bad_input("body", format!("请求数据不合法：{e}"))
+                }
+                other => ApiError::BadRequest(format!("JSON 无法解析：{other}")).into(),
+            }
+        })
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|err, _req| {
+        // A malformed id names nothing that exists.
+        tracing::debug!(error = %err, "bad path parameter");
+        ApiError::NotFound.into()
+    })
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default()
+        .error_handler(|err, _req| bad_input("query", format!("查询参数不合法：{err}")))
+}

@@ -1,0 +1,308 @@
+//! Configuration (SPEC §9): defaults in code → optional TOML file (`--config FILE`) → environment
+//! variables `SKILLCERT__SECTION__KEY` (a plain `DATABASE_URL` is honoured too). Unknown keys and
+//! bad values fail at start-up with the key named. Passed into `build_app`; no globals.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Profile {
+    /// Demo and development: missing secrets are generated and kept under the data directory.
+    Dev,
+    /// Secrets must be configured; the adjustable clock is refused.
+    Production,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub profile: Profile,
+    /// Where generated secrets and the default SQLite file live.
+    pub data_dir: PathBuf,
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub storage: StorageConfig,
+    pub auth: AuthConfig,
+    pub uploads: UploadConfig,
+    pub clock: ClockConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    pub bind: String,
+    /// Built SPA files served at `/` (issue 5); none when unset or missing.
+    pub static_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `sqlite://data/skillcert.db?mode=rwc` or `postgres://…`. Default: a SQLite file under
+    /// `data_dir`.
+    pub url: Option<String>,
+    pub max_connections: u32,
+    /// Run pending migrations when `serve` starts.
+    pub migrate_on_start: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageConfig {
+    pub root: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// HMAC key for access tokens (at least 32 bytes). Generated in a dev profile when unset.
+    pub jwt_secret: Option<String>,
+    pub issuer: String,
+    pub audience: String,
+    pub access_ttl_seconds: i64,
+    pub refresh_ttl_seconds: i64,
+    /// Failed logins before the account is locked.
+    pub max_failed_logins: i32,
+    pub lockout_seconds: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UploadConfig {
+    pub max_bytes: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClockConfig {
+    /// RFC 3339 start instant; the clock runs on from it.
+    pub now: Option<String>,
+    /// Lets an admin move the clock (`PUT /api/v1/admin/clock`); refused in production.
+    pub adjustable: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            profile: Profile::Dev,
+            data_dir: PathBuf::from("data"),
+            server: ServerConfig::default(),
+            database: DatabaseConfig::default(),
+            storage: StorageConfig::default(),
+            auth: AuthConfig::default(),
+            uploads: UploadConfig::default(),
+            clock: ClockConfig::default(),
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            bind: "127.0.0.1:8080".to_owned(),
+            static_dir: None,
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            url: None,
+            max_connections: 16,
+            migrate_on_start: true,
+        }
+    }
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        StorageConfig {
+            root: PathBuf::from("data/files"),
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            jwt_secret: None,
+            issuer: "skillcert".to_owned(),
+            audience: "skillcert-api".to_owned(),
+            access_ttl_seconds: 15 * 60,
+            refresh_ttl_seconds: 14 * 24 * 3600,
+            max_failed_logins: 5,
+            lockout_seconds: 15 * 60,
+        }
+    }
+}
+
+impl Default for UploadConfig {
+    fn default() -> Self {
+        UploadConfig {
+            max_bytes: 20 * 1024 * 1024,
+        }
+    }
+}
+
+/// A configuration that cannot be used, naming the key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] config::ConfigError),
+    #[error("configuration key `{key}`: {reason}")]
+    Invalid { key: &'static str, reason: String },
+}
+
+impl Config {
+    /// Defaults → `file` → `SKILLCERT__*` (and `DATABASE_URL`) from `env`.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let env: std::collections::HashMap<String, String> = env.into_iter().collect();
+        let mut builder =
+            config::Config::builder().add_source(config::Config::try_from(&Config::default())?);
+        if let Some(file) = file {
+            builder = builder.add_source(config::File::from(file).format(config::FileFormat::Toml));
+        }
+        builder = builder.add_source(
+            config::Environment::with_prefix("SKILLCERT")
+                .prefix_separator("__")
+                .separator("__")
+                .try_parsing(true)
+                .source(Some(env.clone())),
+        );
+        if !env.contains_key("SKILLCERT__DATABASE__URL")
+            && let Some(url) = env.get("DATABASE_URL")
+        {
+            builder = builder.set_override("database.url", url.clone())?;
+        }
+        let config: Config = builder.build()?.try_deserialize()?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.profile == Profile::Production && self.clock.adjustable {
+            return Err(ConfigError::Invalid {
+                key: "clock.adjustable",
+                reason: "the adjustable clock is refused in a production profile".to_owned(),
+            });
+        }
+        if self.profile == Profile::Production && self.auth.jwt_secret.is_none() {
+            return Err(ConfigError::Invalid {
+                key: "auth.jwt_secret",
+                reason: "required in a production profile".to_owned(),
+            });
+        }
+        if let Some(secret) = &self.auth.jwt_secret
+            && secret.len() < 32
+        {
+            return Err(ConfigError::Invalid {
+                key: "auth.jwt_secret",
+                reason: "must be at least 32 bytes".to_owned(),
+            });
+        }
+        if self.auth.access_ttl_seconds <= 0 || self.auth.refresh_ttl_seconds <= 0 {
+            return Err(ConfigError::Invalid {
+                key: "auth.access_ttl_seconds",
+                reason: "token lifetimes must be positive".to_owned(),
+            });
+        }
+        if let Some(now) = &self.clock.now
+            && time::OffsetDateTime::parse(now, &time::format_description::well_known::Rfc3339)
+                .is_err()
+        {
+            return Err(ConfigError::Invalid {
+                key: "clock.now",
+                reason: format!("`{now}` is not an RFC 3339 instant"),
+            });
+        }
+        Ok(())
+    }
+
+    /// The database URL, defaulting to a SQLite file under the data directory.
+    pub fn database_url(&self) -> String {
+        self.database.url.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("skillcert.db").display()
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_match_spec_section_9() {
+        let config = Config::load(None, env(&[])).unwrap();
+        assert_eq!(config.server.bind, "127.0.0.1:8080");
+        assert_eq!(config.storage.root, PathBuf::from("data/files"));
+        assert_eq!(config.database_url(), "sqlite://data/skillcert.db?mode=rwc");
+        assert_eq!(config.uploads.max_bytes, 20 * 1024 * 1024);
+    }
+
+    #[test]
+    fn environment_overrides_and_database_url_is_honoured() {
+        let config = Config::load(
+            None,
+            env(&[
+                ("SKILLCERT__SERVER__BIND", "0.0.0.0:9000"),
+                ("SKILLCERT__UPLOADS__MAX_BYTES", "1024"),
+                ("DATABASE_URL", "postgres://localhost/x"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.server.bind, "0.0.0.0:9000");
+        assert_eq!(config.uploads.max_bytes, 1024);
+        assert_eq!(config.database_url(), "postgres://localhost/x");
+        let config = Config::load(
+            None,
+            env(&[
+                ("DATABASE_URL", "postgres://localhost/x"),
+                ("SKILLCERT__DATABASE__URL", "postgres://localhost/y"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.database_url(), "postgres://localhost/y");
+    }
+
+    #[test]
+    fn bad_keys_and_values_are_named() {
+        let err = Config::load(None, env(&[("SKILLCERT__UPLOADS__MAX_BYTES", "lots")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("max_bytes"), "{err}");
+        let err = Config::load(None, env(&[("SKILLCERT__CLOCK__NOW", "yesterday")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("clock.now"), "{err}");
+        let err = Config::load(
+            None,
+            env(&[
+                ("SKILLCERT__PROFILE", "production"),
+                ("SKILLCERT__CLOCK__ADJUSTABLE", "true"),
+                (
+                    "SKILLCERT__AUTH__JWT_SECRET",
+                    "0123456789abcdef0123456789abcdef",
+                ),
+            ]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("clock.adjustable"), "{err}");
+    }
+}

@@ -1,0 +1,17 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "institution_filings")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub institution_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub occupation_code: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub level: i16,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,18 @@
+//! sea-orm entities, one per table of `migrations/`. Enum columns hold the domain crate's codes
+//! as strings; conversion happens at the edge of each feature module.
+
+pub mod annual_plan;
+pub mod audit_event;
+pub mod batch;
+pub mod batch_occupation;
+pub mod batch_step;
+pub mod calendar_year;
+pub mod exam_notice;
+pub mod idempotency_key;
+pub mod institution;
+pub mod institution_filing;
+pub mod material;
+pub mod occupation;
+pub mod refresh_token;
+pub mod step_decision;
+pub mod user;

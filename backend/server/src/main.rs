@@ -1,0 +1,110 @@
+//! `skillcert`: the one binary (SPEC §9).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use sea_orm_migration::MigratorTrait;
+use skillcert_server::config::Config;
+use skillcert_server::{audit, build_app, cli};
+
+#[derive(Parser)]
+#[command(name = "skillcert", version, about = "河南省职业技能等级认定监管平台")]
+struct Cli {
+    /// Optional TOML configuration file; `SKILLCERT__SECTION__KEY` variables override it.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate, then serve the API (and the SPA when built) on `server.bind`.
+    Serve,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Write the OpenAPI document, or with --check fail when the committed one is stale.
+    Openapi {
+        #[arg(long, default_value = "openapi/openapi.json")]
+        out: PathBuf,
+        #[arg(long)]
+        check: bool,
+    },
+    /// Verify the audit log's hash chain and name the first broken link.
+    VerifyAudit,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+        )
+        .json()
+        .with_writer(std::io::stderr)
+        .init();
+    let config = match Config::load(cli.config.as_deref(), std::env::vars()) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("skillcert: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match actix_web::rt::System::new().block_on(run(cli.command, config)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("skillcert: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, mut config: Config) -> Result<ExitCode, String> {
+    match command {
+        Command::Serve => {
+            let bind = config.server.bind.clone();
+            let app = build_app(config).await.map_err(|e| e.to_string())?;
+            let listener =
+                std::net::TcpListener::bind(&bind).map_err(|e| format!("{bind}: {e}"))?;
+            let address = listener.local_addr().map_err(|e| e.to_string())?;
+            eprintln!("skillcert: serving on http://{address}  (API /api/v1, docs /docs)");
+            cli::serve(app, listener)
+                .map_err(|e| e.to_string())?
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            config.database.migrate_on_start = false;
+            let app = build_app(config).await.map_err(|e| e.to_string())?;
+            skillcert_migrations::Migrator::up(&app.state.db.conn, None)
+                .await
+                .map_err(|e| e.to_string())?;
+            eprintln!("skillcert: migrations applied");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Openapi { out, check } => cli::openapi(&out, check),
+        Command::VerifyAudit => {
+            config.database.migrate_on_start = false;
+            let app = build_app(config).await.map_err(|e| e.to_string())?;
+            match audit::verify(&app.state.db.conn)
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                Ok(count) => {
+                    println!("audit log intact: {count} events");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(broken) => {
+                    println!(
+                        "audit log broken at event {}: {}",
+                        broken.seq, broken.reason
+                    );
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}

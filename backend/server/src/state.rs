@@ -1,0 +1,150 @@
+//! What every handler shares: the database, configuration, the clock, token keys, file storage
+//! and metrics. Built once by `build_app` from a `Config`; no globals.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use object_store::ObjectStore;
+use object_store::local::LocalFileSystem;
+use sea_orm::EntityTrait;
+use skillcert_domain::calendar::{WorkCalendar, YearCalendar};
+
+use crate::auth::tokens::TokenKeys;
+use crate::clock::Clock;
+use crate::config::{Config, Profile};
+use crate::db::Db;
+use crate::entities::calendar_year;
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub clock: Clock,
+    pub tokens: Arc<TokenKeys>,
+    pub storage: Arc<dyn ObjectStore>,
+    pub metrics: Metrics,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    #[error("storage: {0}")]
+    Storage(String),
+    #[error("secrets: {0}")]
+    Secrets(String),
+    #[error("clock: {0}")]
+    Clock(String),
+    #[error("metrics: {0}")]
+    Metrics(String),
+}
+
+impl AppState {
+    pub async fn new(config: Config) -> Result<AppState, StartError> {
+        let db = Db::connect(&config.database_url(), config.database.max_connections).await?;
+        let secret = jwt_secret(&config)?;
+        let tokens = TokenKeys::new(
+            &secret,
+            &config.auth.issuer,
+            &config.auth.audience,
+            config.auth.access_ttl_seconds,
+            config.auth.refresh_ttl_seconds,
+        );
+        std::fs::create_dir_all(&config.storage.root)
+            .map_err(|e| StartError::Storage(format!("{}: {e}", config.storage.root.display())))?;
+        let storage = LocalFileSystem::new_with_prefix(&config.storage.root)
+            .map_err(|e| StartError::Storage(e.to_string()))?;
+        let clock = match &config.clock.now {
+            Some(now) => Clock::starting_at(
+                time::OffsetDateTime::parse(now, &time::format_description::well_known::Rfc3339)
+                    .map_err(|e| StartError::Clock(e.to_string()))?,
+                config.clock.adjustable,
+            ),
+            None if config.clock.adjustable => {
+                Clock::starting_at(time::OffsetDateTime::now_utc(), true)
+            }
+            None => Clock::system(),
+        };
+        Ok(AppState {
+            db,
+            config: Arc::new(config),
+            clock,
+            tokens: Arc::new(tokens),
+            storage: Arc::new(storage),
+            metrics: Metrics::new().map_err(|e| StartError::Metrics(e.to_string()))?,
+        })
+    }
+
+    /// The shipped 2023–2026 arrangements, overridden and extended by the years admins loaded.
+    pub async fn calendar(&self) -> Result<WorkCalendar, ApiError> {
+        let mut calendar = WorkCalendar::builtin();
+        for row in calendar_year::Entity::find().all(&self.db.conn).await? {
+            match serde_json::from_value::<YearCalendar>(row.data) {
+                Ok(year) => calendar.insert_year(year),
+                Err(e) => {
+                    return Err(ApiError::Internal(format!(
+                        "stored calendar {} is unreadable: {e}",
+                        row.year
+                    )));
+                }
+            }
+        }
+        Ok(calendar)
+    }
+}
+
+/// The configured signing key, or in a dev profile one generated once and kept under the data
+/// directory (SPEC §9: "generate and keep them under the data directory, and say so").
+fn jwt_secret(config: &Config) -> Result<Vec<u8>, StartError> {
+    if let Some(secret) = &config.auth.jwt_secret {
+        return Ok(secret.as_bytes().to_vec());
+    }
+    match config.profile {
+        Profile::Production => Err(StartError::Secrets(
+            "auth.jwt_secret is required in production".to_owned(),
+        )),
+        Profile::Dev => load_or_generate(&config.data_dir.join("secrets").join("jwt.key")),
+    }
+}
+
+fn load_or_generate(path: &Path) -> Result<Vec<u8>, StartError> {
+    if let Ok(existing) = std::fs::read(path)
+        && existing.len() >= 32
+    {
+        return Ok(existing);
+    }
+    let mut key = vec![0u8; 64];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
+    let key = hex::encode(key).into_bytes();
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StartError::Secrets(format!("{}: {e}", dir.display())))?;
+    }
+    write_private(path, &key)
+        .map_err(|e| StartError::Secrets(format!("{}: {e}", path.display())))?;
+    tracing::warn!(
+        path = %path.display(),
+        "no auth.jwt_secret configured: generated a signing key for this dev/demo data directory"
+    );
+    Ok(key)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(bytes)
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
+}

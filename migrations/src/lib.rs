@@ -1,0 +1,18 @@
+//! The skillcert schema as sea-orm migrations, run by `skillcert migrate` and at start-up.
+//!
+//! Portable across SQLite and PostgreSQL: enums are stored as their string codes, timestamps as
+//! UTC instants, calendar dates as dates, and every foreign key is declared when its table is
+//! created (SQLite cannot add one later).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_initial;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_initial::Migration)]
+    }
+}
