@@ -2,14 +2,17 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help run test fmt fmt-check clippy test-rust build openapi openapi-check
+.PHONY: help run test test-pg fmt fmt-check clippy test-rust build openapi openapi-check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-run: ## Build and serve the platform (the API service arrives with issue 3)
-	@echo "skillcert: the domain rulebook is built and tested (make test)."
-	@echo "The API service and the web app arrive with the next issues; nothing to serve yet."
+SKILLCERT := target/release/skillcert
+
+run: build ## Build, migrate, seed the demo accounts and serve on SKILLCERT__SERVER__BIND (default 127.0.0.1:8080)
+	$(SKILLCERT) migrate
+	$(SKILLCERT) seed-demo
+	$(SKILLCERT) serve
 
 test: fmt-check clippy openapi-check test-rust ## Every check CI runs: formatting, lints, contract, all tests
 
@@ -24,6 +27,9 @@ clippy: ## Lints, warnings as errors (unwrap/expect/panic outside tests are warn
 
 test-rust: ## Rust tests of every crate (on PostgreSQL too when TEST_DATABASE_URL is set)
 	$(CARGO) test --workspace --locked
+
+test-pg: ## The Rust tests on SQLite and on this machine's PostgreSQL (127.0.0.1:5432)
+	TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(CARGO) test --workspace --locked
 
 openapi: ## Regenerate openapi/openapi.json from the code
 	$(CARGO) run --quiet --locked -p skillcert-server --bin skillcert -- openapi --out openapi/openapi.json

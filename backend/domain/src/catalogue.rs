@@ -14,6 +14,7 @@ use crate::rules::RuleCode;
 /// When a material is required.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Condition {
     Always,
     /// 存在预警信息时: any candidate warning, or a batch-level warning such as PASS_RATE_ANOMALY.
@@ -25,6 +26,7 @@ pub enum Condition {
 /// Who reviews a step once it is submitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Reviewer {
     /// Not reviewed (不审核): the step approves itself on a submission that passes its checks.
     None,
@@ -39,6 +41,7 @@ pub enum Reviewer {
 /// Who moves a step from `draft` to `submitted`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Submitter {
     /// The institution submits it, and every check of the step applies at that instant.
     Institution,

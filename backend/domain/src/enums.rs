@@ -55,6 +55,7 @@ pub struct UnknownCode {
 /// 评价机构类别 (SPEC §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum InstitutionKind {
     Employer,
     SocialTraining,
@@ -70,6 +71,7 @@ coded_enum!(InstitutionKind {
 /// 平台模块 (SPEC §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Module {
     Supervised,
     #[serde(rename = "self")]
@@ -84,6 +86,7 @@ coded_enum!(Module {
 /// 评价方式 (SPEC §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Method {
     Exam,
     Direct,
@@ -101,6 +104,7 @@ coded_enum!(Method {
 /// 认定批次的环节 (SPEC §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Step {
     Plan,
     Registration,
@@ -126,6 +130,7 @@ coded_enum!(Step {
 /// The state of one step of one batch (SPEC §3); transitions live in [`crate::state`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum StepState {
     NotStarted,
     Draft,
@@ -146,6 +151,7 @@ coded_enum!(StepState {
 /// process catalogue carries the exact title per step, this is the generic one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum MaterialKind {
     PlanApplication,
     CrossRegionApplication,
@@ -185,6 +191,7 @@ coded_enum!(MaterialKind {
 /// 用户角色 (SPEC §1). Service accounts act with one of these roles and a narrower scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     Institution,
     Supervisor,

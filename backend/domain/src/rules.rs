@@ -24,6 +24,7 @@ use crate::warnings::{self, WarningCode};
 /// The rule codes of SPEC §4; part of the API contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RuleCode {
     MethodNotAllowed,
     AnnualPlanRequired,

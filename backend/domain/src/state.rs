@@ -339,6 +339,7 @@ impl StepStates {
 /// The derived status of a batch (never stored on its own: it follows from the step states).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum BatchStatus {
     /// The institution is working on the current step.
     InProgress,

@@ -8,6 +8,7 @@ use time::{Date, Month};
 /// A warning on a candidate, or on the batch (`PASS_RATE_ANOMALY`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum WarningCode {
     DuplicateInBatch,
     DuplicateCertificate,

@@ -117,17 +117,18 @@ impl ApiError {
             ApiError::Conflict { code, detail } => (
                 StatusCode::CONFLICT,
                 (*code).to_owned(),
-                match *code {
-                    "VERSION_CONFLICT" => "数据版本冲突".into(),
-                    _ => "当前状态不允许此操作".into(),
-                },
+                conflict_title(code).into(),
                 detail.clone(),
             ),
             ApiError::PayloadTooLarge { limit } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "PAYLOAD_TOO_LARGE".into(),
                 "文件过大".into(),
-                format!("上传内容超过 {} MiB 上限", limit / (1024 * 1024)),
+                if *limit >= 1024 * 1024 {
+                    format!("上传内容超过 {} MiB 上限", limit / (1024 * 1024))
+                } else {
+                    format!("上传内容超过 {} KiB 上限", limit.div_ceil(1024))
+                },
             ),
             ApiError::UnsupportedMediaType(detail) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -175,6 +176,20 @@ impl ApiError {
                 "服务器处理请求时出错，请稍后重试；如持续出现请联系管理员并提供请求编号".into(),
             ),
         }
+    }
+}
+
+/// The Chinese title of each 409 code.
+fn conflict_title(code: &str) -> &'static str {
+    match code {
+        "VERSION_CONFLICT" => "数据版本冲突",
+        "USERNAME_TAKEN" => "用户名已被使用",
+        "USCC_TAKEN" => "统一社会信用代码已登记",
+        "ANNUAL_PLAN_EXISTS" => "本年度考试计划已申报",
+        "OCCUPATION_EXISTS" => "职业代码已存在",
+        "OCCUPATION_LEVEL_IN_USE" => "该等级仍在机构备案范围内",
+        "IDEMPOTENCY_KEY_REUSED" => "Idempotency-Key 已用于其他请求",
+        _ => "当前状态不允许此操作",
     }
 }
 

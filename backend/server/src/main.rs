@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use sea_orm_migration::MigratorTrait;
 use skillcert_server::config::Config;
-use skillcert_server::{audit, build_app, cli};
+use skillcert_server::{audit, build_app, cli, users};
 
 #[derive(Parser)]
 #[command(name = "skillcert", version, about = "河南省职业技能等级认定监管平台")]
@@ -24,6 +24,8 @@ enum Command {
     Serve,
     /// Apply pending database migrations.
     Migrate,
+    /// Create the demo accounts, institutions and batches of SPEC §9 (demo only; runs once).
+    SeedDemo,
     /// Write the OpenAPI document, or with --check fail when the committed one is stale.
     Openapi {
         #[arg(long, default_value = "openapi/openapi.json")]
@@ -33,6 +35,21 @@ enum Command {
     },
     /// Verify the audit log's hash chain and name the first broken link.
     VerifyAudit,
+    /// Create an account. The password is read from SKILLCERT_NEW_PASSWORD, never the command
+    /// line.
+    CreateUser {
+        /// 3–64 characters of a-z 0-9 _ . -
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        /// institution, supervisor, inspector, info_officer or admin
+        #[arg(long)]
+        role: String,
+        /// The institution's 统一社会信用代码 (required for the institution role)
+        #[arg(long)]
+        institution: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -85,7 +102,39 @@ async fn run(command: Command, mut config: Config) -> Result<ExitCode, String> {
             eprintln!("skillcert: migrations applied");
             Ok(ExitCode::SUCCESS)
         }
+        Command::SeedDemo => {
+            let app = build_app(config).await.map_err(|e| e.to_string())?;
+            skillcert_server::seed::seed_demo(&app).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Openapi { out, check } => cli::openapi(&out, check),
+        Command::CreateUser {
+            username,
+            display_name,
+            role,
+            institution,
+        } => {
+            let password = std::env::var("SKILLCERT_NEW_PASSWORD").map_err(|_| {
+                "set the new account's password in SKILLCERT_NEW_PASSWORD".to_owned()
+            })?;
+            let app = build_app(config).await.map_err(|e| e.to_string())?;
+            let created = users::create_from_cli(
+                &app.state,
+                users::CliNewUser {
+                    username,
+                    display_name,
+                    role,
+                    institution_uscc: institution,
+                    password,
+                },
+            )
+            .await?;
+            println!(
+                "created user {} ({}) {}",
+                created.username, created.role, created.id
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::VerifyAudit => {
             config.database.migrate_on_start = false;
             let app = build_app(config).await.map_err(|e| e.to_string())?;

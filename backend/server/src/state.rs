@@ -9,6 +9,7 @@ use object_store::local::LocalFileSystem;
 use sea_orm::EntityTrait;
 use skillcert_domain::calendar::{WorkCalendar, YearCalendar};
 
+use crate::auth::throttle::Throttle;
 use crate::auth::tokens::TokenKeys;
 use crate::clock::Clock;
 use crate::config::{Config, Profile};
@@ -25,6 +26,8 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     pub storage: Arc<dyn ObjectStore>,
     pub metrics: Metrics,
+    /// Failed logins of unknown usernames (real accounts count in the database).
+    pub login_throttle: Arc<Throttle>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +77,7 @@ impl AppState {
             tokens: Arc::new(tokens),
             storage: Arc::new(storage),
             metrics: Metrics::new().map_err(|e| StartError::Metrics(e.to_string()))?,
+            login_throttle: Arc::new(Throttle::default()),
         })
     }
 

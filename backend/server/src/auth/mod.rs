@@ -7,6 +7,8 @@
 
 pub mod password;
 pub mod routes;
+pub mod sessions;
+pub mod throttle;
 pub mod tokens;
 
 use std::future::Future;

@@ -3,9 +3,29 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod annual_plans;
+pub mod audit_events;
+pub mod batches;
+pub mod calendar;
+pub mod clock;
+pub mod exam_notices;
+pub mod institutions;
+pub mod materials;
+pub mod occupations;
 pub mod ops;
+pub mod users;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.map(|cfg| cfg.service(ops::openapi_json));
     crate::auth::routes::configure(cfg);
+    users::configure(cfg);
+    clock::configure(cfg);
+    institutions::configure(cfg);
+    occupations::configure(cfg);
+    calendar::configure(cfg);
+    annual_plans::configure(cfg);
+    exam_notices::configure(cfg);
+    materials::configure(cfg);
+    batches::configure(cfg);
+    audit_events::configure(cfg);
 }

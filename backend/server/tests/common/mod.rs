@@ -290,13 +290,13 @@ impl TestApp {
         self.user("info", "info_officer", None).await;
         self.user("inspector1", "inspector", None).await;
         let employer = self
-            .institution("employer", "河南示范用人单位", "914100000000000017", "4101")
+            .institution("employer", "河南示范用人单位", "91410000000000001M", "4101")
             .await;
         let train1 = self
             .institution(
                 "social_training",
                 "洛阳示范培训评价组织",
-                "524103000000000011",
+                "524103000000000016",
                 "4103",
             )
             .await;
@@ -304,7 +304,7 @@ impl TestApp {
             .institution(
                 "social_training",
                 "郑州示范培训评价组织",
-                "524101000000000015",
+                "52410100000000001U",
                 "4101",
             )
             .await;
@@ -312,7 +312,7 @@ impl TestApp {
             .institution(
                 "tech_school",
                 "新乡示范技工学校",
-                "124107000000000014",
+                "12410700000000001Y",
                 "4107",
             )
             .await;

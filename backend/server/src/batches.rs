@@ -1,0 +1,443 @@
+//! Batches (认定批次): loading one with everything the rules need, turning it into the domain's
+//! snapshot, and writing the step changes the state machine plans. The rules themselves are the
+//! domain crate's; nothing here decides whether a rule holds.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::Expr,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use skillcert_domain::calendar::{WorkCalendar, iso_date};
+use skillcert_domain::catalogue::{self, Process, Reviewer};
+use skillcert_domain::codecs::{OccupationCode, Region};
+use skillcert_domain::rules::{self, ApprovedPlan, BatchSnapshot, OccupationLine, StepFacts};
+use skillcert_domain::state::{StepChange, StepEvent, StepStates};
+use skillcert_domain::{InstitutionKind, Level, MaterialKind, Method, Module, Step, StepState};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::entities::{
+    annual_plan, batch, batch_occupation, batch_step, institution, institution_filing, material,
+    step_decision,
+};
+use crate::error::ApiError;
+
+/// One batch with its rows.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub batch: batch::Model,
+    pub institution: institution::Model,
+    pub occupations: Vec<batch_occupation::Model>,
+    pub steps: Vec<batch_step::Model>,
+}
+
+fn stored<T: std::str::FromStr>(what: &str, value: &str) -> Result<T, ApiError> {
+    value
+        .parse()
+        .map_err(|_| ApiError::Internal(format!("stored {what} `{value}` is not valid")))
+}
+
+impl Loaded {
+    pub fn kind(&self) -> Result<InstitutionKind, ApiError> {
+        stored("kind", &self.batch.kind)
+    }
+
+    pub fn module(&self) -> Result<Module, ApiError> {
+        stored("module", &self.batch.module)
+    }
+
+    pub fn process(&self) -> Result<&'static Process, ApiError> {
+        catalogue::process(self.kind()?, self.module()?)
+            .ok_or_else(|| ApiError::Internal("batch without a process".to_owned()))
+    }
+
+    pub fn step_states(&self) -> Result<StepStates, ApiError> {
+        let process = self.process()?;
+        let rows = self
+            .steps
+            .iter()
+            .map(|row| {
+                Ok((
+                    stored::<Step>("step", &row.step)?,
+                    stored("state", &row.state)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        Ok(StepStates::from_rows(process, rows))
+    }
+
+    pub fn step_row(&self, step: Step) -> Option<&batch_step::Model> {
+        self.steps.iter().find(|row| row.step == step.code())
+    }
+}
+
+/// Loads a batch already known to be visible to the caller.
+pub async fn load<C: ConnectionTrait>(conn: &C, batch: batch::Model) -> Result<Loaded, ApiError> {
+    let institution = institution::Entity::find_by_id(batch.institution_id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| ApiError::Internal("batch without institution".to_owned()))?;
+    let occupations = batch_occupation::Entity::find()
+        .filter(batch_occupation::Column::BatchId.eq(batch.id))
+        .order_by_asc(batch_occupation::Column::OccupationCode)
+        .order_by_desc(batch_occupation::Column::Level)
+        .all(conn)
+        .await?;
+    let steps = batch_step::Entity::find()
+        .filter(batch_step::Column::BatchId.eq(batch.id))
+        .all(conn)
+        .await?;
+    Ok(Loaded {
+        batch,
+        institution,
+        occupations,
+        steps,
+    })
+}
+
+/// The plan fields of a batch, as created or edited.
+#[derive(Debug, Clone)]
+pub struct PlanFields {
+    pub module: Module,
+    pub method: Method,
+    pub year: i32,
+    pub exam_start: Date,
+    pub exam_end: Date,
+    pub venue: String,
+    pub venue_region: Region,
+    pub occupations: Vec<(OccupationCode, Level, u32)>,
+}
+
+/// The institution facts the batch rules need.
+pub struct InstitutionFacts {
+    pub kind: InstitutionKind,
+    pub region: Region,
+    pub filed: Vec<(OccupationCode, Level)>,
+    pub annual_plan_on_file: bool,
+}
+
+pub async fn institution_facts<C: ConnectionTrait>(
+    conn: &C,
+    institution: &institution::Model,
+    year: i32,
+) -> Result<InstitutionFacts, ApiError> {
+    let filed = institution_filing::Entity::find()
+        .filter(institution_filing::Column::InstitutionId.eq(institution.id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|row| {
+            let code = OccupationCode::parse(&row.occupation_code).ok()?;
+            let level = Level::try_from(u8::try_from(row.level).ok()?).ok()?;
+            Some((code, level))
+        })
+        .collect();
+    let annual_plan_on_file = annual_plan::Entity::find()
+        .filter(annual_plan::Column::InstitutionId.eq(institution.id))
+        .filter(annual_plan::Column::Year.eq(year))
+        .one(conn)
+        .await?
+        .is_some();
+    Ok(InstitutionFacts {
+        kind: stored("institution kind", &institution.kind)?,
+        region: stored("region", &institution.region)?,
+        filed,
+        annual_plan_on_file,
+    })
+}
+
+/// A snapshot of plan fields alone (creation and edits), before any step has run.
+pub fn plan_snapshot(
+    fields: &PlanFields,
+    institution: &InstitutionFacts,
+    steps: Vec<StepFacts>,
+) -> BatchSnapshot {
+    BatchSnapshot {
+        kind: institution.kind,
+        module: fields.module,
+        method: fields.method,
+        year: fields.year,
+        exam_start: fields.exam_start,
+        exam_end: fields.exam_end,
+        venue: fields.venue.clone(),
+        venue_region: fields.venue_region,
+        institution_region: institution.region,
+        annual_plan_on_file: institution.annual_plan_on_file,
+        filed: institution.filed.clone(),
+        occupations: fields
+            .occupations
+            .iter()
+            .map(|(code, level, planned)| OccupationLine {
+                occupation_code: code.clone(),
+                level: *level,
+                planned_count: *planned,
+                // Candidates arrive with issue 4; until then nobody is registered.
+                registered_count: 0,
+            })
+            .collect(),
+        candidates: Vec::new(),
+        materials: Vec::new(),
+        warnings: Vec::new(),
+        steps,
+        approved_plan: None,
+        sessions: Vec::new(),
+        completion_extended_to: None,
+    }
+}
+
+impl Loaded {
+    pub fn plan_fields(&self) -> Result<PlanFields, ApiError> {
+        let occupations = self
+            .occupations
+            .iter()
+            .map(|row| {
+                Ok((
+                    stored::<OccupationCode>("occupation", &row.occupation_code)?,
+                    Level::try_from(u8::try_from(row.level).unwrap_or(0))
+                        .map_err(|e| ApiError::Internal(e.to_string()))?,
+                    u32::try_from(row.planned_count).unwrap_or(0),
+                ))
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        Ok(PlanFields {
+            module: self.module()?,
+            method: stored("method", &self.batch.method)?,
+            year: self.batch.year,
+            exam_start: self.batch.exam_start,
+            exam_end: self.batch.exam_end,
+            venue: self.batch.venue.clone(),
+            venue_region: stored("venue region", &self.batch.venue_region)?,
+            occupations,
+        })
+    }
+
+    pub fn step_facts(&self) -> Result<Vec<StepFacts>, ApiError> {
+        self.steps
+            .iter()
+            .map(|row| {
+                Ok(StepFacts {
+                    step: stored("step", &row.step)?,
+                    state: stored("state", &row.state)?,
+                    submitted_at: row.submitted_at,
+                    first_submitted_at: row.first_submitted_at,
+                })
+            })
+            .collect()
+    }
+
+    /// Everything the rules read, from the database.
+    pub async fn snapshot<C: ConnectionTrait>(&self, conn: &C) -> Result<BatchSnapshot, ApiError> {
+        let fields = self.plan_fields()?;
+        let facts = institution_facts(conn, &self.institution, self.batch.year).await?;
+        let mut snapshot = plan_snapshot(&fields, &facts, self.step_facts()?);
+        snapshot.materials = current_material_kinds(conn, self.batch.id).await?;
+        snapshot.approved_plan = self
+            .batch
+            .approved_plan
+            .clone()
+            .and_then(|value| serde_json::from_value::<StoredPlan>(value).ok())
+            .map(StoredPlan::into_domain);
+        snapshot.completion_extended_to = self.batch.completion_extended_to;
+        Ok(snapshot)
+    }
+}
+
+async fn current_material_kinds<C: ConnectionTrait>(
+    conn: &C,
+    batch_id: Uuid,
+) -> Result<Vec<MaterialKind>, ApiError> {
+    let kinds: BTreeSet<MaterialKind> = material::Entity::find()
+        .filter(material::Column::BatchId.eq(batch_id))
+        .filter(material::Column::SupersededAt.is_null())
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|row| row.kind.parse().ok())
+        .collect();
+    Ok(kinds.into_iter().collect())
+}
+
+/// The plan as approved, kept on the batch (SPEC §4 ARRANGEMENT_MISMATCH compares with it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredPlan {
+    #[serde(with = "iso_date")]
+    pub exam_start: Date,
+    #[serde(with = "iso_date")]
+    pub exam_end: Date,
+    pub venue: String,
+    pub occupations: Vec<(String, u8)>,
+}
+
+impl StoredPlan {
+    pub fn from_fields(fields: &PlanFields) -> Self {
+        StoredPlan {
+            exam_start: fields.exam_start,
+            exam_end: fields.exam_end,
+            venue: fields.venue.clone(),
+            occupations: fields
+                .occupations
+                .iter()
+                .map(|(code, level, _)| (code.as_str().to_owned(), level.number()))
+                .collect(),
+        }
+    }
+
+    fn into_domain(self) -> ApprovedPlan {
+        ApprovedPlan {
+            exam_start: self.exam_start,
+            exam_end: self.exam_end,
+            venue: self.venue,
+            occupations: self
+                .occupations
+                .into_iter()
+                .filter_map(|(code, level)| {
+                    Some((
+                        OccupationCode::parse(&code).ok()?,
+                        Level::try_from(level).ok()?,
+                    ))
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Writes the planned step changes with conditional updates: a row changed by someone else in
+/// the meantime (its version moved) makes the whole action a 409, so of two simultaneous
+/// decisions exactly one wins.
+pub async fn apply_changes<C: ConnectionTrait>(
+    conn: &C,
+    loaded: &Loaded,
+    changes: &[StepChange],
+    now: OffsetDateTime,
+) -> Result<(), ApiError> {
+    let mut versions: BTreeMap<&str, i32> = loaded
+        .steps
+        .iter()
+        .map(|row| (row.step.as_str(), row.version))
+        .collect();
+    for change in changes {
+        let code = change.step.code();
+        let Some(version) = versions.get(code).copied() else {
+            return Err(ApiError::Internal(format!("step row {code} missing")));
+        };
+        let mut update = batch_step::Entity::update_many()
+            .col_expr(batch_step::Column::State, Expr::value(change.to.code()))
+            .col_expr(batch_step::Column::Version, Expr::value(version + 1))
+            .filter(batch_step::Column::BatchId.eq(loaded.batch.id))
+            .filter(batch_step::Column::Step.eq(code))
+            .filter(batch_step::Column::Version.eq(version))
+            .filter(batch_step::Column::State.eq(change.from.code()));
+        match change.event {
+            StepEvent::Submit => {
+                update = update.col_expr(batch_step::Column::SubmittedAt, Expr::value(now));
+                let first = loaded
+                    .step_row(change.step)
+                    .and_then(|row| row.first_submitted_at);
+                if first.is_none() {
+                    update =
+                        update.col_expr(batch_step::Column::FirstSubmittedAt, Expr::value(now));
+                }
+            }
+            StepEvent::Approve | StepEvent::Return | StepEvent::Close => {
+                update = update.col_expr(batch_step::Column::DecidedAt, Expr::value(now));
+            }
+            StepEvent::Reset => {
+                update = update
+                    .col_expr(
+                        batch_step::Column::SubmittedAt,
+                        Expr::value(Option::<OffsetDateTime>::None),
+                    )
+                    .col_expr(
+                        batch_step::Column::DecidedAt,
+                        Expr::value(Option::<OffsetDateTime>::None),
+                    );
+            }
+            StepEvent::Open | StepEvent::Edit | StepEvent::Reopen => {}
+        }
+        let result = update.exec(conn).await?;
+        if result.rows_affected != 1 {
+            return Err(ApiError::Conflict {
+                code: "INVALID_STATE",
+                detail: format!("“{}”环节已被他人处理，请刷新后重试", change.step.name_zh()),
+            });
+        }
+        versions.insert(code, version + 1);
+    }
+    Ok(())
+}
+
+/// A review decision to keep (a person's, or the platform's auto-approval).
+pub struct DecisionRecord<'a> {
+    pub batch_id: Uuid,
+    pub step: Step,
+    /// `approve` or `return`.
+    pub decision: &'a str,
+    pub comment: &'a str,
+    pub reasons: serde_json::Value,
+    /// None for the platform.
+    pub decided_by: Option<Uuid>,
+}
+
+pub async fn record_decision<C: ConnectionTrait>(
+    conn: &C,
+    record: DecisionRecord<'_>,
+    now: OffsetDateTime,
+) -> Result<(), ApiError> {
+    step_decision::Entity::insert(step_decision::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        batch_id: Set(record.batch_id),
+        step: Set(record.step.code().to_owned()),
+        decision: Set(record.decision.to_owned()),
+        comment: Set(record.comment.to_owned()),
+        reasons: Set(record.reasons),
+        decided_by: Set(record.decided_by),
+        decided_at: Set(now),
+    })
+    .exec(conn)
+    .await?;
+    Ok(())
+}
+
+/// The steps a reviewer of `role` decides.
+pub fn reviewer_for(process: &Process, step: Step) -> Option<Reviewer> {
+    process.step(step).map(|def| def.reviewer)
+}
+
+/// The date a pending review is due: before the exam for the steps that lead to it, by the
+/// completion deadline for those after it.
+pub fn review_due(
+    snapshot: &BatchSnapshot,
+    step: Step,
+    calendar: &WorkCalendar,
+    now: OffsetDateTime,
+) -> Date {
+    match step {
+        Step::Plan | Step::Registration | Step::Arrangement => snapshot.exam_start,
+        Step::Supervision
+        | Step::Certificate
+        | Step::Materials
+        | Step::DataAudit
+        | Step::Issuance => rules::deadlines(snapshot, calendar, now).completion_deadline,
+    }
+}
+
+/// Audit summary of a list of changes.
+pub fn changes_summary(changes: &[StepChange]) -> serde_json::Value {
+    json!(
+        changes
+            .iter()
+            .map(|c| json!({ "step": c.step, "event": c.event, "from": c.from, "to": c.to }))
+            .collect::<Vec<_>>()
+    )
+}
+
+/// Whether `state` is one the institution can still work on.
+pub fn open_for_work(state: StepState) -> bool {
+    match state {
+        StepState::Draft | StepState::Returned => true,
+        StepState::NotStarted | StepState::Submitted | StepState::Approved => false,
+    }
+}

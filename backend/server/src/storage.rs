@@ -1,0 +1,271 @@
+//! Content-addressed file storage for uploaded materials (SPEC §9: "stored by SHA-256, never
+//! under a client-supplied path, written atomically").
+//!
+//! Files go through `state.storage` (`object_store`: local disk by default, an S3-compatible
+//! store in production) under `sha256/<2 hex>/<2 hex>/<64 hex>`, a path derived from the content
+//! alone. The local store writes a temporary file and renames it into place, so a reader never
+//! sees half a file; the same content is written once however often it is uploaded. Callers
+//! store the file *before* inserting the row that references it, so a crash leaves at most an
+//! unreferenced file, never a row without its file.
+//!
+//! The client's file name is display text only: [`display_file_name`] strips path components
+//! and control characters. Touches the object store only, never the database.
+
+use bytes::{Bytes, BytesMut};
+use futures_util::stream::BoxStream;
+use object_store::ObjectStore;
+use object_store::path::Path;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+
+/// Shown when the client sent no usable name.
+pub const DEFAULT_FILE_NAME: &str = "document.pdf";
+/// The `materials.file_name` column holds at most this many bytes (and characters).
+pub const MAX_FILE_NAME_BYTES: usize = 255;
+
+/// Bytes whose SHA-256 is known: built only by hashing them, so the storage path can never
+/// disagree with the content.
+#[derive(Clone, Debug)]
+pub struct Blob {
+    bytes: Bytes,
+    sha256: String,
+}
+
+impl Blob {
+    pub fn new(bytes: Bytes) -> Blob {
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        Blob { bytes, sha256 }
+    }
+
+    pub fn bytes(&self) -> &Bytes {
+        &self.bytes
+    }
+
+    /// Lower-case hex.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    pub fn size(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+}
+
+/// More bytes arrived than the limit allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooLarge {
+    pub limit: u64,
+}
+
+/// Collects an upload chunk by chunk, hashing as it goes and refusing to grow past `limit`, so
+/// an over-size body is rejected as soon as it crosses the limit instead of after buffering.
+pub struct BlobWriter {
+    limit: u64,
+    hasher: Sha256,
+    buffer: BytesMut,
+}
+
+impl BlobWriter {
+    pub fn new(limit: u64) -> BlobWriter {
+        BlobWriter {
+            limit,
+            hasher: Sha256::new(),
+            buffer: BytesMut::new(),
+        }
+    }
+
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), TooLarge> {
+        if self.buffer.len() as u64 + chunk.len() as u64 > self.limit {
+            return Err(TooLarge { limit: self.limit });
+        }
+        self.hasher.update(chunk);
+        self.buffer.extend_from_slice(chunk);
+        Ok(())
+    }
+
+    pub fn finish(self) -> Blob {
+        Blob {
+            sha256: hex::encode(self.hasher.finalize()),
+            bytes: self.buffer.freeze(),
+        }
+    }
+}
+
+/// `sha256/ab/cd/abcd…`: the only place a stored file can live. Anything but 64 lower-case hex
+/// digits is refused, so no stored value can steer the path either.
+pub fn object_path(sha256: &str) -> Result<Path, ApiError> {
+    let valid = sha256.len() == 64
+        && sha256
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if !valid {
+        return Err(ApiError::Internal(format!(
+            "`{sha256}` is not a SHA-256 hex digest"
+        )));
+    }
+    Ok(Path::from_iter([
+        "sha256",
+        &sha256[0..2],
+        &sha256[2..4],
+        sha256,
+    ]))
+}
+
+fn storage_error(what: &str, err: object_store::Error) -> ApiError {
+    ApiError::Internal(format!("storage {what}: {err}"))
+}
+
+/// Stores `blob` unless the same content is already there. Atomic on the local store (temporary
+/// file + rename) and on S3-compatible stores (a PUT is all or nothing).
+pub async fn put(store: &dyn ObjectStore, blob: &Blob) -> Result<(), ApiError> {
+    let path = object_path(blob.sha256())?;
+    match store.head(&path).await {
+        Ok(meta) if meta.size == blob.size() => return Ok(()),
+        // A size mismatch cannot come from this module; rewrite it with the right content.
+        Ok(_) | Err(object_store::Error::NotFound { .. }) => {}
+        Err(e) => return Err(storage_error("head", e)),
+    }
+    store
+        .put(&path, blob.bytes().clone().into())
+        .await
+        .map_err(|e| storage_error("put", e))?;
+    Ok(())
+}
+
+/// A stored file's size and content stream.
+pub struct Opened {
+    pub size: u64,
+    pub stream: BoxStream<'static, Result<Bytes, object_store::Error>>,
+}
+
+/// Opens the file stored under `sha256`. A missing file is an internal error: every row was
+/// written after its file.
+pub async fn open(store: &dyn ObjectStore, sha256: &str) -> Result<Opened, ApiError> {
+    let path = object_path(sha256)?;
+    let result = store
+        .get(&path)
+        .await
+        .map_err(|e| storage_error("get", e))?;
+    Ok(Opened {
+        size: result.meta.size,
+        stream: result.into_stream(),
+    })
+}
+
+/// The client's file name made safe to keep and show: only the last path component (either
+/// separator), without control or bidirectional-override characters, trimmed, at most 255
+/// bytes with the extension kept; `document.pdf` when nothing is left.
+pub fn display_file_name(raw: Option<&str>) -> String {
+    let raw = raw.unwrap_or_default();
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = last
+        .chars()
+        .filter(|c| !c.is_control() && !is_bidi_control(*c))
+        .collect();
+    let cleaned = cleaned.trim();
+    if cleaned.is_empty() || cleaned.chars().all(|c| c == '.') {
+        return DEFAULT_FILE_NAME.to_owned();
+    }
+    truncate_keeping_extension(cleaned, MAX_FILE_NAME_BYTES)
+}
+
+/// Characters that reorder displayed text (`evil\u{202E}fdp.exe` shows as `evilexe.pdf`).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn truncate_keeping_extension(name: &str, max: usize) -> String {
+    if name.len() <= max {
+        return name.to_owned();
+    }
+    let extension = match name.rfind('.') {
+        Some(dot) if name.len() - dot <= 16 => &name[dot..],
+        _ => "",
+    };
+    let mut stem_end = max - extension.len();
+    while !name.is_char_boundary(stem_end) {
+        stem_end -= 1;
+    }
+    format!("{}{extension}", &name[..stem_end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::TryStreamExt;
+    use object_store::memory::InMemory;
+
+    #[test]
+    fn paths_come_from_the_digest_only() {
+        let blob = Blob::new(Bytes::from_static(b"%PDF-1.7"));
+        let path = object_path(blob.sha256()).unwrap();
+        let text = path.to_string();
+        assert_eq!(
+            text,
+            format!(
+                "sha256/{}/{}/{}",
+                &blob.sha256()[..2],
+                &blob.sha256()[2..4],
+                blob.sha256()
+            )
+        );
+        assert!(object_path("../../etc/passwd").is_err());
+        assert!(object_path(&"A".repeat(64)).is_err());
+    }
+
+    #[test]
+    fn the_writer_hashes_like_blob_and_stops_at_the_limit() {
+        let mut writer = BlobWriter::new(10);
+        writer.push(b"%PDF-").unwrap();
+        writer.push(b"1.7").unwrap();
+        assert_eq!(writer.push(b"xyz"), Err(TooLarge { limit: 10 }));
+        let blob = writer.finish();
+        assert_eq!(
+            blob.sha256(),
+            Blob::new(Bytes::from_static(b"%PDF-1.7")).sha256()
+        );
+        assert_eq!(blob.size(), 8);
+    }
+
+    #[test]
+    fn client_names_lose_their_paths_and_control_characters() {
+        assert_eq!(display_file_name(Some("../../etc/passwd")), "passwd");
+        assert_eq!(display_file_name(Some("..\\..\\boot.ini")), "boot.ini");
+        assert_eq!(
+            display_file_name(Some("C:\\Users\\a\\计划申请表.pdf")),
+            "计划申请表.pdf"
+        );
+        assert_eq!(display_file_name(Some("a\u{0}b\r\n.pdf")), "ab.pdf");
+        assert_eq!(
+            display_file_name(Some("evil\u{202E}fdp.exe")),
+            "evilfdp.exe"
+        );
+        assert_eq!(display_file_name(Some("../")), DEFAULT_FILE_NAME);
+        assert_eq!(display_file_name(Some("..")), DEFAULT_FILE_NAME);
+        assert_eq!(display_file_name(Some("   ")), DEFAULT_FILE_NAME);
+        assert_eq!(display_file_name(None), DEFAULT_FILE_NAME);
+    }
+
+    #[test]
+    fn long_names_are_cut_on_a_character_boundary_keeping_the_extension() {
+        let long = format!("{}.pdf", "申".repeat(200));
+        let cut = display_file_name(Some(&long));
+        assert!(cut.len() <= MAX_FILE_NAME_BYTES, "{}", cut.len());
+        assert!(cut.ends_with("申.pdf"));
+    }
+
+    #[actix_web::test]
+    async fn same_content_is_stored_once_and_read_back() {
+        let store = InMemory::new();
+        let blob = Blob::new(Bytes::from_static(b"%PDF-1.7 same"));
+        put(&store, &blob).await.unwrap();
+        put(&store, &blob).await.unwrap();
+        let listed: Vec<_> = store.list(None).try_collect().await.unwrap();
+        assert_eq!(listed.len(), 1);
+        let opened = open(&store, blob.sha256()).await.unwrap();
+        assert_eq!(opened.size, blob.size());
+        let chunks: Vec<Bytes> = opened.stream.try_collect().await.unwrap();
+        assert_eq!(chunks.concat(), b"%PDF-1.7 same");
+    }
+}

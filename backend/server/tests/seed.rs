@@ -1,0 +1,105 @@
+//! `skillcert seed-demo`: the SPEC §9 accounts, institutions, catalogue and batches, once.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::each_backend;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde_json::Value;
+use skillcert_server::entities::{institution, institution_filing, occupation, user};
+use skillcert_server::{BuiltApp, audit, seed};
+
+#[actix_web::test]
+async fn seed_demo_creates_the_spec_accounts_once() {
+    each_backend(|app| async move {
+        // -- Exec
+        let built = BuiltApp {
+            state: app.state.clone(),
+        };
+        assert!(seed::seed_demo(&built).await.unwrap());
+        assert!(
+            !seed::seed_demo(&built).await.unwrap(),
+            "a second run changes nothing"
+        );
+        // -- Check
+        let conn = &app.state.db.conn;
+        let users: Vec<String> = user::Entity::find()
+            .all(conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| u.username)
+            .collect();
+        for name in [
+            "admin",
+            "supervisor",
+            "info",
+            "inspector1",
+            "inspector2",
+            "emp1",
+            "train1",
+            "train2",
+            "school1",
+        ] {
+            assert!(users.contains(&name.to_owned()), "{name}");
+        }
+        assert_eq!(users.len(), 9);
+        assert!(occupation::Entity::find().count(conn).await.unwrap() >= 12);
+        assert_eq!(institution::Entity::find().count(conn).await.unwrap(), 4);
+        // 电工, 焊工, 育婴员, 养老护理员, 中式烹调师 at levels 5–3 for each of the four.
+        assert_eq!(
+            institution_filing::Entity::find()
+                .count(conn)
+                .await
+                .unwrap(),
+            4 * 5 * 3
+        );
+        for row in institution::Entity::find().all(conn).await.unwrap() {
+            assert!(
+                skillcert_domain::codecs::Uscc::parse(&row.uscc).is_ok(),
+                "{}",
+                row.uscc
+            );
+        }
+        assert_eq!(audit::verify(conn).await.unwrap(), Ok(4));
+
+        // The supervisor has train2's plan to review; emp1's batch is at registration.
+        let sup = user::Entity::find()
+            .all(conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|u| u.username == "supervisor")
+            .unwrap();
+        let token = app
+            .state
+            .tokens
+            .issue_access(sup.id, &sup.role, sup.token_version, app.state.clock.now())
+            .unwrap();
+        let queue: Value = app
+            .get(&token, "/api/v1/reviews")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(queue["total"], 1);
+        assert_eq!(queue["items"][0]["step"], "plan");
+        let batches: Value = app
+            .get(&token, "/api/v1/batches")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(batches["total"], 4);
+        let steps: Vec<&str> = batches["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["current_step"].as_str().unwrap())
+            .collect();
+        assert!(steps.contains(&"registration"), "{steps:?}");
+        app
+    })
+    .await;
+}
