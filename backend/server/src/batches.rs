@@ -10,18 +10,20 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use skillcert_domain::calendar::{WorkCalendar, iso_date};
+use skillcert_domain::calendar::{WorkCalendar, china_date, iso_date};
 use skillcert_domain::catalogue::{self, Process, Reviewer};
 use skillcert_domain::codecs::{OccupationCode, Region};
-use skillcert_domain::rules::{self, ApprovedPlan, BatchSnapshot, OccupationLine, StepFacts};
+use skillcert_domain::rules::{
+    self, ApprovedPlan, BatchSnapshot, OccupationLine, SessionFacts, StepFacts,
+};
 use skillcert_domain::state::{StepChange, StepEvent, StepStates};
 use skillcert_domain::{InstitutionKind, Level, MaterialKind, Method, Module, Step, StepState};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::entities::{
-    annual_plan, batch, batch_occupation, batch_step, institution, institution_filing, material,
-    step_decision,
+    annual_plan, arrangement_session, batch, batch_occupation, batch_step, institution,
+    institution_filing, material, step_decision,
 };
 use crate::error::ApiError;
 
@@ -241,6 +243,22 @@ impl Loaded {
             .and_then(|value| serde_json::from_value::<StoredPlan>(value).ok())
             .map(StoredPlan::into_domain);
         snapshot.completion_extended_to = self.batch.completion_extended_to;
+        snapshot.sessions = arrangement_session::Entity::find()
+            .filter(arrangement_session::Column::BatchId.eq(self.batch.id))
+            .order_by_asc(arrangement_session::Column::Position)
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|row| {
+                Ok(SessionFacts {
+                    occupation_code: stored("occupation", &row.occupation_code)?,
+                    level: Level::try_from(u8::try_from(row.level).unwrap_or(0))
+                        .map_err(|e| ApiError::Internal(e.to_string()))?,
+                    date: china_date(row.starts_at),
+                    venue: row.venue,
+                })
+            })
+            .collect::<Result<_, ApiError>>()?;
         Ok(snapshot)
     }
 }

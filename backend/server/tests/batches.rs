@@ -852,3 +852,234 @@ async fn tampering_with_one_audit_row_is_detected() {
     })
     .await;
 }
+
+// -- Social training through arrangement and certificate
+
+/// 15 planned for 电工 (MIN_HEADCOUNT), split 8 + 7 over two levels so that, with nobody
+/// registered until candidates arrive (issue 4), each line stays within HEADCOUNT_TOLERANCE.
+fn social_body() -> Value {
+    json!({
+        "module": "supervised",
+        "method": "exam",
+        "year": 2026,
+        "exam_start": "2026-03-10",
+        "exam_end": "2026-03-11",
+        "venue": "洛阳职业技能实训基地",
+        "venue_region": "4103",
+        "occupations": [
+            { "occupation_code": "6-31-01-03", "level": 5, "planned_count": 8 },
+            { "occupation_code": "6-31-01-03", "level": 4, "planned_count": 7 },
+        ],
+    })
+}
+
+fn arrangement(venue: &str, day: &str) -> Value {
+    let session = |level: u8, subject: &str, form: &str, hours: (&str, &str)| {
+        json!({
+            "occupation_code": "6-31-01-03", "level": level, "subject": subject,
+            "starts_at": format!("{day}T{}:00+08:00", hours.0),
+            "ends_at": format!("{day}T{}:00+08:00", hours.1),
+            "venue": venue, "venue_region": "4103", "exam_form": form,
+        })
+    };
+    json!({
+        "sessions": [
+            session(5, "theory", "online_computer", ("09:00", "10:30")),
+            session(4, "theory", "online_computer", ("14:00", "15:30")),
+        ],
+        "staff": [
+            { "name": "考评员甲", "role": "examiner", "certificate_no": "KPY-2024-0001", "sessions": [0, 1] },
+            { "name": "监考乙", "role": "invigilator", "certificate_no": "JK-2024-0002", "sessions": [0, 1] },
+        ],
+    })
+}
+
+async fn social_at_arrangement(app: &TestApp) -> Value {
+    let train = token(app, "train1").await;
+    let sup = token(app, "supervisor").await;
+    let batch = create(app, &train, social_body()).await;
+    attach(
+        app,
+        &batch,
+        &[
+            "plan_application",
+            "eligibility_commitment",
+            "personal_info_form",
+        ],
+    )
+    .await;
+    submit_ok(app, &train, &batch, "plan").await;
+    approve(app, &sup, &batch, "plan").await;
+    submit_ok(app, &train, &batch, "registration").await;
+    approve(app, &sup, &batch, "registration").await
+}
+
+#[actix_web::test]
+async fn social_training_walks_through_arrangement_and_certificate() {
+    each_backend(|app| async move {
+        app.cast().await;
+        let batch = social_at_arrangement(&app).await;
+        let (train, sup) = (token(&app, "train1").await, token(&app, "supervisor").await);
+        let id = batch["id"].as_str().unwrap().to_owned();
+        assert_eq!(state_of(&batch, "arrangement"), "draft");
+
+        // Nothing arranged: every planned line lacks a session (ARRANGEMENT_MISMATCH).
+        let body = problem(
+            submit(&app, &train, &batch, "arrangement").await,
+            422,
+            "ARRANGEMENT_MISMATCH",
+        )
+        .await;
+        assert_eq!(body["violations"].as_array().unwrap().len(), 2);
+        // seed §社会培训评价组织 一: theory is 集中在线机考.
+        let mut paper = arrangement("洛阳职业技能实训基地", "2026-03-10");
+        paper["sessions"][0]["exam_form"] = json!("practical");
+        let body = problem(
+            app.put(&train, &format!("/api/v1/batches/{id}/arrangement"), paper)
+                .await,
+            422,
+            "VALIDATION",
+        )
+        .await;
+        assert_eq!(body["violations"][0]["field"], "sessions[0].exam_form");
+        // Another venue than the approved plan's: refused.
+        let moved = arrangement("另一考点", "2026-03-10");
+        assert_eq!(
+            app.put(&train, &format!("/api/v1/batches/{id}/arrangement"), moved)
+                .await
+                .status(),
+            200
+        );
+        problem(
+            submit(&app, &train, &batch, "arrangement").await,
+            422,
+            "ARRANGEMENT_MISMATCH",
+        )
+        .await;
+        // As planned: accepted, reviewed, approved.
+        let ok = arrangement("洛阳职业技能实训基地", "2026-03-10");
+        assert_eq!(
+            app.put(&train, &format!("/api/v1/batches/{id}/arrangement"), ok)
+                .await
+                .status(),
+            200
+        );
+        let stored: Value = app
+            .get(&train, &format!("/api/v1/batches/{id}/arrangement"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(stored["sessions"].as_array().unwrap().len(), 2);
+        let batch = submit_ok(&app, &train, &batch, "arrangement").await;
+        assert_eq!(state_of(&batch, "arrangement"), "submitted");
+        // Once submitted the arrangement is frozen.
+        problem(
+            app.put(
+                &train,
+                &format!("/api/v1/batches/{id}/arrangement"),
+                arrangement("洛阳职业技能实训基地", "2026-03-10"),
+            )
+            .await,
+            409,
+            "INVALID_STATE",
+        )
+        .await;
+        approve(&app, &sup, &batch, "arrangement").await;
+
+        // 证书管理 after the exams, within 30 days.
+        attach(&app, &batch, &["internal_qa_report"]).await;
+        app.set_now("2026-03-20T02:00:00Z");
+        let (train, sup) = (token(&app, "train1").await, token(&app, "supervisor").await);
+        let batch = submit_ok(&app, &train, &batch, "certificate").await;
+        let batch = approve(&app, &sup, &batch, "certificate").await;
+        assert_eq!(
+            state_of(&batch, "supervision"),
+            "approved",
+            "督导 closes with the certificate decision"
+        );
+        assert_eq!(batch["status"], "issuing");
+        app
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn arrangement_deadline_and_completion_window_through_http() {
+    each_backend(|app| async move {
+        app.cast().await;
+        let batch = social_at_arrangement(&app).await;
+        let id = batch["id"].as_str().unwrap().to_owned();
+        let train = token(&app, "train1").await;
+        app.put(
+            &train,
+            &format!("/api/v1/batches/{id}/arrangement"),
+            arrangement("洛阳职业技能实训基地", "2026-03-10"),
+        )
+        .await;
+        // seed §社会培训评价组织 二 4: 该环节应在考试日前两天完成 — 2026-03-09 00:10 China time is too late.
+        app.set_now("2026-03-08T16:10:00Z");
+        let (train, sup) = (token(&app, "train1").await, token(&app, "supervisor").await);
+        let body = problem(
+            submit(&app, &train, &batch, "arrangement").await,
+            422,
+            "ARRANGEMENT_DEADLINE",
+        )
+        .await;
+        assert_eq!(body["violations"][0]["details"]["deadline"], "2026-03-08");
+        // 23:30 China time on 03-08 is in time (tokens minted later are not valid yet: re-mint).
+        app.set_now("2026-03-08T15:30:00Z");
+        let (train, sup) = (token(&app, "train1").await, token(&app, "supervisor").await);
+        let batch = submit_ok(&app, &train, &batch, "arrangement").await;
+        approve(&app, &sup, &batch, "arrangement").await;
+        attach(&app, &batch, &["internal_qa_report"]).await;
+
+        // seed §社会培训评价组织 二 6: 考试之日起 30 日内 — last exam day 03-11, so 04-11 is late.
+        app.set_now("2026-04-11T02:00:00Z");
+        let (train, sup) = (token(&app, "train1").await, token(&app, "supervisor").await);
+        let body = problem(
+            submit(&app, &train, &batch, "certificate").await,
+            422,
+            "COMPLETION_WINDOW",
+        )
+        .await;
+        assert_eq!(body["violations"][0]["details"]["deadline"], "2026-04-10");
+        // A supervisor records an extension with a reason; then it passes.
+        problem(
+            app.put(
+                &sup,
+                &format!("/api/v1/batches/{id}/completion-extension"),
+                json!({"extended_to": "2026-04-20", "reason": " "}),
+            )
+            .await,
+            422,
+            "VALIDATION",
+        )
+        .await;
+        problem(
+            app.put(
+                &train,
+                &format!("/api/v1/batches/{id}/completion-extension"),
+                json!({"extended_to": "2026-04-20", "reason": "疫情"}),
+            )
+            .await,
+            403,
+            "FORBIDDEN",
+        )
+        .await;
+        let extended: Value = app
+            .put(
+                &sup,
+                &format!("/api/v1/batches/{id}/completion-extension"),
+                json!({"extended_to": "2026-04-20", "reason": "考点停电，成绩复核延后"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(extended["deadlines"]["completion_deadline"], "2026-04-20");
+        submit_ok(&app, &train, &batch, "certificate").await;
+        app
+    })
+    .await;
+}

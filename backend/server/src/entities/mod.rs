@@ -2,6 +2,8 @@
 //! as strings; conversion happens at the edge of each feature module.
 
 pub mod annual_plan;
+pub mod arrangement_session;
+pub mod arrangement_staff;
 pub mod audit_event;
 pub mod batch;
 pub mod batch_occupation;

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder,
@@ -39,6 +39,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_checklist)
         .service(submit_step)
         .service(decide_step)
+        .service(record_extension)
         .service(review_queue);
 }
 
@@ -1227,4 +1228,94 @@ pub async fn review_queue(
         page: page_no,
         page_size: size,
     }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtensionInput {
+    /// The new last day of the completion window (capped at 31 December like every deadline).
+    #[schema(value_type = String, format = Date)]
+    pub extended_to: String,
+    pub reason: String,
+}
+
+/// A supervisor extends a batch's completion window (SPEC §4 COMPLETION_WINDOW: "unless a
+/// supervisor recorded an extension"), with a reason.
+#[utoipa::path(
+    tag = "reviews",
+    params(("id" = Uuid, Path)),
+    request_body = ExtensionInput,
+    responses(
+        (status = 200, body = BatchView), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+#[put("/batches/{id}/completion-extension")]
+pub async fn record_extension(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    meta: RequestMeta,
+    id: web::Path<Uuid>,
+    body: web::Json<ExtensionInput>,
+) -> ApiResult<web::Json<BatchView>> {
+    user.require(&[Role::Supervisor])?;
+    let input = body.into_inner();
+    let mut violations = Vec::new();
+    let extended_to = parse_field(
+        &mut violations,
+        "extended_to",
+        parse_date(&input.extended_to),
+    )
+    .value;
+    if input.reason.trim().is_empty() {
+        violations.push(Violation::new(RuleCode::Validation, "延期须说明理由").field("reason"));
+    }
+    let loaded = visible(&state, &user, id.into_inner()).await?;
+    if let Some(date) = extended_to
+        && (date <= loaded.batch.exam_end || date.year() != loaded.batch.year)
+    {
+        violations.push(
+            Violation::new(
+                RuleCode::Validation,
+                format!(
+                    "延期日期应在最后考试日之后且不晚于 {} 年 12 月 31 日",
+                    loaded.batch.year
+                ),
+            )
+            .field("extended_to"),
+        );
+    }
+    let (Some(extended_to), true) = (extended_to, violations.is_empty()) else {
+        return Err(ApiError::Unprocessable(violations));
+    };
+    let now = state.clock.now();
+    let txn = state.db.begin_write().await?;
+    let before = loaded.batch.completion_extended_to;
+    let mut active: batch::ActiveModel = loaded.batch.clone().into();
+    active.completion_extended_to = Set(Some(extended_to));
+    active.version = Set(loaded.batch.version + 1);
+    active.updated_at = Set(now);
+    active.update(&*txn).await?;
+    audit::record(
+        &*txn,
+        &AuditCtx::for_user(&user, &meta),
+        now,
+        audit::Event {
+            action: "batch.extension",
+            entity_type: "batch",
+            entity_id: loaded.batch.id.to_string(),
+            institution_id: Some(loaded.batch.institution_id),
+            summary: json!({
+                "before": before.map(|d| d.to_string()),
+                "after": extended_to.to_string(),
+                "reason": input.reason,
+            }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    let loaded = visible(&state, &user, loaded.batch.id).await?;
+    let calendar = state.calendar().await?;
+    Ok(web::Json(view(&state, &loaded, &calendar).await?))
 }

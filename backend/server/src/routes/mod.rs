@@ -4,6 +4,7 @@
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub mod annual_plans;
+pub mod arrangement;
 pub mod audit_events;
 pub mod batches;
 pub mod calendar;
@@ -27,5 +28,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     exam_notices::configure(cfg);
     materials::configure(cfg);
     batches::configure(cfg);
+    arrangement::configure(cfg);
     audit_events::configure(cfg);
 }

@@ -1,0 +1,630 @@
+//! The cross-tenant and role matrix (SPEC §1, issue 3), driven by the OpenAPI document itself:
+//! every route whose path carries an id is called by another institution of the same kind
+//! (`train2`) and by an inspector against `train1`'s real resources. Another institution gets
+//! 404 on tenant routes and 403 on admin and decision routes; the inspector, who has nothing
+//! assigned, is refused everywhere; nothing changes. A route with a path parameter this file has
+//! no rule for fails the test, so no future route escapes the matrix.
+//!
+//! The role matrix: institutions cannot decide, even their own submitted plan; an inspector sees
+//! no batches and no review queue or audit log.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{TestApp, each_backend, problem};
+use lopdf::{Document, Object, Stream, dictionary};
+use reqwest::Method;
+use reqwest::multipart::{Form, Part};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+use skillcert_server::entities::{audit_event, batch, exam_notice, material, user};
+use uuid::Uuid;
+
+// -- Setup & Fixtures
+
+/// A one-page PDF, a few hundred bytes, built with lopdf.
+fn pdf(tag: &str) -> Vec<u8> {
+    let mut doc = Document::with_version("1.7");
+    let pages_id = doc.new_object_id();
+    let content_id = doc.add_object(Stream::new(dictionary! {}, b"BT ET".to_vec()));
+    let page_id = doc.add_object(dictionary! {
+        "Type" => "Page",
+        "Parent" => pages_id,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        "Contents" => content_id,
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages",
+            "Kids" => vec![page_id.into()],
+            "Count" => 1,
+        }),
+    );
+    let catalog_id = doc.add_object(dictionary! {
+        "Type" => "Catalog",
+        "Pages" => pages_id,
+        "Lang" => Object::string_literal(tag.to_owned()),
+    });
+    doc.trailer.set("Root", catalog_id);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+fn pdf_form(kind: &str, tag: &str) -> Form {
+    Form::new().text("kind", kind.to_owned()).part(
+        "file",
+        Part::bytes(pdf(tag))
+            .file_name(format!("{tag}.pdf"))
+            .mime_str("application/pdf")
+            .unwrap(),
+    )
+}
+
+/// A social-training batch that passes every plan rule once its plan application is uploaded:
+/// venue in the institution's own region (4103), 20 candidates, exam well after the lead time.
+fn batch_body() -> Value {
+    json!({
+        "module": "supervised",
+        "method": "exam",
+        "year": 2026,
+        "exam_start": "2026-03-10",
+        "exam_end": "2026-03-11",
+        "venue": "职业技能实训基地",
+        "venue_region": "4103",
+        "occupations": [{ "occupation_code": "6-31-01-03", "level": 5, "planned_count": 20 }],
+    })
+}
+
+fn notice_body() -> Value {
+    json!({
+        "title": "2026年第一期电工职业技能等级认定考试计划",
+        "occupation_code": "6-31-01-03",
+        "level": 5,
+        "exam_date": "2026-03-10",
+        "subjects": ["理论知识", "操作技能"],
+        "method": "exam",
+        "exam_form": "online_computer"
+    })
+}
+
+async fn json_of(response: reqwest::Response, status: u16, what: &str) -> Value {
+    let actual = response.status().as_u16();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(actual, status, "{what}: {body}");
+    body
+}
+
+async fn user_id(app: &TestApp, username: &str) -> Uuid {
+    user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(&app.state.db.conn)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+/// `train1`'s resources, one of each id kind the API exposes.
+struct Owned {
+    institution: Uuid,
+    user: Uuid,
+    batch: String,
+    material: String,
+    notice: String,
+}
+
+/// The value of path parameter `name` in `template`, from the first rule whose route prefix
+/// matches. `None` for a route that holds no tenant data; a panic for a parameter without a rule.
+fn fill(template: &str, owned: &Owned) -> Option<String> {
+    // The working-day calendar is one for the whole province: not tenant data.
+    if template.starts_with("/api/v1/calendar/{year}") {
+        return None;
+    }
+    let institution = owned.institution.to_string();
+    let user = owned.user.to_string();
+    let rules: [(&str, &str, &str); 7] = [
+        ("/api/v1/batches/{id}/steps/{step}", "step", "plan"),
+        ("/api/v1/batches/{id}", "id", &owned.batch),
+        ("/api/v1/materials/{id}", "id", &owned.material),
+        ("/api/v1/exam-notices/{id}", "id", &owned.notice),
+        ("/api/v1/admin/institutions/{id}", "id", &institution),
+        ("/api/v1/admin/users/{id}", "id", &user),
+        ("/api/v1/admin/occupations/{code}", "code", "6-31-01-03"),
+    ];
+    let mut path = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..]
+            .find('}')
+            .unwrap_or_else(|| panic!("{template}"))
+            + open;
+        let name = &rest[open + 1..close];
+        let value = rules
+            .iter()
+            .find(|(prefix, param, _)| *param == name && template.starts_with(prefix))
+            .map(|(_, _, value)| *value)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{template}: no rule for path parameter {{{name}}} — add one to \
+                     tests/tenancy_matrix.rs so the route joins the cross-tenant matrix"
+                )
+            });
+        path.push_str(&rest[..open]);
+        path.push_str(value);
+        rest = &rest[close + 1..];
+    }
+    path.push_str(rest);
+    Some(path)
+}
+
+enum Body {
+    None,
+    Json(Value),
+    Pdf,
+}
+
+/// A body the owner could plausibly send, so that only the tenant or role check refuses it.
+fn body_for(method: &Method, template: &str, batch_version: i64) -> Body {
+    match (method.as_str(), template) {
+        ("GET" | "DELETE" | "HEAD", _) => Body::None,
+        ("POST", "/api/v1/batches/{id}/materials") => Body::Pdf,
+        ("PATCH", "/api/v1/batches/{id}") => {
+            Body::Json(json!({ "version": batch_version, "venue": "别处的考场" }))
+        }
+        ("POST", "/api/v1/batches/{id}/steps/{step}/decision") => {
+            Body::Json(json!({ "decision": "approve" }))
+        }
+        ("PUT", "/api/v1/batches/{id}/completion-extension") => Body::Json(json!({
+            "extended_to": "2026-06-30",
+            "reason": "考生因故需延期完成",
+        })),
+        ("PUT", "/api/v1/batches/{id}/arrangement") => Body::Json(json!({
+            "sessions": [{
+                "occupation_code": "6-31-01-03",
+                "level": 5,
+                "subject": "theory",
+                "starts_at": "2026-03-10T01:00:00Z",
+                "ends_at": "2026-03-10T03:00:00Z",
+                "venue": "别处的考场",
+                "venue_region": "4103",
+                "exam_form": "online_computer",
+            }],
+            "staff": [],
+        })),
+        ("PATCH", "/api/v1/admin/institutions/{id}") => {
+            Body::Json(json!({ "version": 1, "name": "被改名的机构" }))
+        }
+        ("PATCH", "/api/v1/admin/users/{id}") => {
+            Body::Json(json!({ "version": 1, "disabled": true }))
+        }
+        ("PATCH", "/api/v1/admin/occupations/{code}") => Body::Json(json!({ "name": "被改名" })),
+        _ => Body::Json(json!({})),
+    }
+}
+
+async fn send(
+    app: &TestApp,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Body,
+) -> reqwest::Response {
+    let request = app.client.request(method, app.url(path)).bearer_auth(token);
+    let request = match body {
+        Body::None => request,
+        Body::Json(value) => request.json(&value),
+        Body::Pdf => request.multipart(pdf_form("plan_application", "intruder")),
+    };
+    request.send().await.unwrap()
+}
+
+/// Every (method, path template) of the OpenAPI document whose path has a `{…}` parameter.
+fn routes_with_ids() -> Vec<(Method, String)> {
+    let doc = serde_json::to_value(skillcert_server::app::openapi()).unwrap();
+    let mut routes = Vec::new();
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        if !template.contains('{') {
+            continue;
+        }
+        for (key, _) in item.as_object().unwrap() {
+            let method = match key.as_str() {
+                "get" => Method::GET,
+                "post" => Method::POST,
+                "put" => Method::PUT,
+                "patch" => Method::PATCH,
+                "delete" => Method::DELETE,
+                "head" => Method::HEAD,
+                "options" => Method::OPTIONS,
+                "trace" => Method::TRACE,
+                _ => continue,
+            };
+            routes.push((method, template.clone()));
+        }
+    }
+    routes.sort_by(|a, b| (&a.1, a.0.as_str()).cmp(&(&b.1, b.0.as_str())));
+    routes
+}
+
+/// Supervisor actions on a batch: no institution and no inspector may take them, whoever owns
+/// the batch, so the role check answers 403 before any lookup.
+const SUPERVISOR_ONLY: &[&str] = &["/decision", "/completion-extension"];
+
+/// The answers (status, problem code) the caller may get; a refusal by 403 or by 404 reveals
+/// nothing either way.
+fn expected(caller: &str, method: &Method, template: &str) -> &'static [(u16, &'static str)] {
+    const NOT_FOUND: &[(u16, &str)] = &[(404, "NOT_FOUND")];
+    const FORBIDDEN: &[(u16, &str)] = &[(403, "FORBIDDEN")];
+    const REFUSED: &[(u16, &str)] = &[(404, "NOT_FOUND"), (403, "FORBIDDEN")];
+    if template.starts_with("/api/v1/admin/")
+        || SUPERVISOR_ONLY.iter().any(|end| template.ends_with(end))
+    {
+        // Neither institutions nor inspectors administer or decide anything.
+        return FORBIDDEN;
+    }
+    match caller {
+        // Another institution: the id does not exist for it.
+        "train2" => NOT_FOUND,
+        // The inspector has nothing assigned: batch and material reads are 404; what its role
+        // may not do at all (uploads, submissions, exam notices) may be 403 — nothing else.
+        _ if method == Method::GET && template.starts_with("/api/v1/batches/") => NOT_FOUND,
+        _ if method == Method::GET && template.starts_with("/api/v1/materials/") => NOT_FOUND,
+        _ => REFUSED,
+    }
+}
+
+/// Everything the sweep could have touched: every GET route with an id of the OpenAPI document,
+/// read by its owner (`train1`, or the admin for admin routes) — each must answer 200, which also
+/// proves the ids given to the intruders are real — plus row counts and the audit log's length.
+async fn snapshot(app: &TestApp, train1: &str, admin: &str, owned: &Owned) -> Value {
+    let mut reads = serde_json::Map::new();
+    for (method, template) in routes_with_ids() {
+        if method != Method::GET {
+            continue;
+        }
+        let Some(path) = fill(&template, owned) else {
+            continue;
+        };
+        let token = if template.starts_with("/api/v1/admin/") {
+            admin
+        } else {
+            train1
+        };
+        let response = app.get(token, &path).await;
+        let status = response.status().as_u16();
+        let is_json = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("json"));
+        let bytes = response.bytes().await.unwrap();
+        let body = if is_json {
+            serde_json::from_slice(&bytes).unwrap()
+        } else {
+            json!({ "len": bytes.len(), "bytes": bytes.to_vec() })
+        };
+        assert_eq!(status, 200, "the owner reads GET {path}: {body}");
+        reads.insert(template, body);
+    }
+    let materials = app
+        .get(
+            train1,
+            &format!(
+                "/api/v1/batches/{}/materials?include_history=true",
+                owned.batch
+            ),
+        )
+        .await;
+    let occupations = app.get(admin, "/api/v1/occupations").await;
+    let conn = &app.state.db.conn;
+    json!({
+        "reads": reads,
+        "material_history": json_of(materials, 200, "material history").await,
+        "occupations": json_of(occupations, 200, "occupations").await,
+        "audit_events": audit_event::Entity::find().count(conn).await.unwrap(),
+        "batches": batch::Entity::find().count(conn).await.unwrap(),
+        "material_rows": material::Entity::find().count(conn).await.unwrap(),
+        "exam_notices": exam_notice::Entity::find().count(conn).await.unwrap(),
+    })
+}
+
+struct Outcome {
+    caller: &'static str,
+    method: Method,
+    path: String,
+    status: u16,
+    /// Set when the answer was not the expected refusal: the whole story.
+    unexpected: Option<String>,
+}
+
+/// Calls every route with an id as `train2` and as `inspector1`, recording each answer and
+/// whether it was the expected refusal (problem+json with the right code).
+async fn sweep(
+    app: &TestApp,
+    callers: &[(&'static str, &str)],
+    owned: &Owned,
+    batch_version: i64,
+) -> (usize, Vec<Outcome>) {
+    let routes = routes_with_ids();
+    let mut swept = 0;
+    let mut outcomes = Vec::new();
+    for (method, template) in &routes {
+        let Some(path) = fill(template, owned) else {
+            continue;
+        };
+        swept += 1;
+        for (caller, token) in callers {
+            let response = send(
+                app,
+                token,
+                method.clone(),
+                &path,
+                body_for(method, template, batch_version),
+            )
+            .await;
+            let status = response.status().as_u16();
+            let allowed = expected(caller, method, template);
+            let unexpected = match allowed.iter().find(|(s, _)| *s == status) {
+                Some((_, code)) => {
+                    problem(response, status, code).await;
+                    None
+                }
+                None => Some(format!(
+                    "{caller} {method} {path} ({template}) answered {status} {}, expected one \
+                     of {allowed:?}",
+                    response.text().await.unwrap_or_default()
+                )),
+            };
+            outcomes.push(Outcome {
+                caller,
+                method: method.clone(),
+                path: template.clone(),
+                status,
+                unexpected,
+            });
+        }
+    }
+    (swept, outcomes)
+}
+
+// -- Tests
+
+#[actix_web::test]
+async fn every_route_with_an_id_refuses_another_tenant_and_the_inspector_and_changes_nothing() {
+    each_backend(|app| async move {
+        // -- Setup
+        let cast = app.cast().await;
+        let train1 = app.login("train1").await;
+        let train2 = app.login("train2").await;
+        let inspector = app.login("inspector1").await;
+        let admin = app.login("admin").await;
+        let batch = json_of(
+            app.post(&train1, "/api/v1/batches", batch_body()).await,
+            201,
+            "create batch",
+        )
+        .await;
+        let batch_id = batch["id"].as_str().unwrap().to_owned();
+        let upload = app
+            .client
+            .post(app.url(&format!("/api/v1/batches/{batch_id}/materials")))
+            .bearer_auth(&train1)
+            .multipart(pdf_form("plan_application", "plan"))
+            .send()
+            .await
+            .unwrap();
+        let material = json_of(upload, 201, "upload").await;
+        let notice = json_of(
+            app.post(&train1, "/api/v1/exam-notices", notice_body())
+                .await,
+            201,
+            "publish notice",
+        )
+        .await;
+        let owned = Owned {
+            institution: cast.train1,
+            user: user_id(&app, "train1").await,
+            batch: batch_id.clone(),
+            material: material["id"].as_str().unwrap().to_owned(),
+            notice: notice["id"].as_str().unwrap().to_owned(),
+        };
+        let callers = [
+            ("train2", train2.as_str()),
+            ("inspector1", inspector.as_str()),
+        ];
+
+        // -- Exec: the plan still a draft
+        let before_draft = snapshot(&app, &train1, &admin, &owned).await;
+        let version = before_draft["reads"]["/api/v1/batches/{id}"]["version"]
+            .as_i64()
+            .unwrap();
+        let (swept_draft, mut outcomes) = sweep(&app, &callers, &owned, version).await;
+        let after_draft = snapshot(&app, &train1, &admin, &owned).await;
+
+        // -- Exec: the plan submitted (a decision would now be possible)
+        let submitted = json_of(
+            app.post(
+                &train1,
+                &format!("/api/v1/batches/{batch_id}/steps/plan/submit"),
+                json!({}),
+            )
+            .await,
+            200,
+            "submit plan",
+        )
+        .await;
+        let before_submitted = snapshot(&app, &train1, &admin, &owned).await;
+        let version = before_submitted["reads"]["/api/v1/batches/{id}"]["version"]
+            .as_i64()
+            .unwrap();
+        let (swept_submitted, more) = sweep(&app, &callers, &owned, version).await;
+        outcomes.extend(more);
+        let after_submitted = snapshot(&app, &train1, &admin, &owned).await;
+
+        // -- Check
+        let routes = routes_with_ids();
+        for (method, template) in [
+            (Method::GET, "/api/v1/batches/{id}"),
+            (Method::PATCH, "/api/v1/batches/{id}"),
+            (Method::POST, "/api/v1/batches/{id}/materials"),
+            (Method::POST, "/api/v1/batches/{id}/steps/{step}/decision"),
+            (Method::GET, "/api/v1/materials/{id}/content"),
+            (Method::GET, "/api/v1/exam-notices/{id}"),
+        ] {
+            assert!(
+                routes.iter().any(|(m, t)| *m == method && t == template),
+                "{method} {template} is in the OpenAPI document"
+            );
+        }
+        assert_eq!(swept_draft, swept_submitted);
+        assert_eq!(outcomes.len(), swept_draft * 2 * callers.len());
+        let unexpected: Vec<&str> = outcomes
+            .iter()
+            .filter_map(|o| o.unexpected.as_deref())
+            .collect();
+        assert!(
+            unexpected.is_empty(),
+            "unexpected answers:\n{}",
+            unexpected.join("\n")
+        );
+        let leaks: Vec<String> = outcomes
+            .iter()
+            .filter(|o| !(400..500).contains(&o.status))
+            .map(|o| format!("{} {} {} → {}", o.caller, o.method, o.path, o.status))
+            .collect();
+        assert!(leaks.is_empty(), "never 2xx, never 5xx: {leaks:?}");
+        let mut table: Vec<String> = outcomes
+            .iter()
+            .map(|o| {
+                format!(
+                    "{:<10} {:<6} {:<48} {}",
+                    o.caller,
+                    o.method.as_str(),
+                    o.path,
+                    o.status
+                )
+            })
+            .collect();
+        table.sort();
+        table.dedup();
+        eprintln!(
+            "[{:?}] {swept_draft} (method, path) pairs swept twice:\n{}",
+            app.backend,
+            table.join("\n")
+        );
+        assert_eq!(after_draft, before_draft, "the draft sweep changed nothing");
+        assert_eq!(
+            submitted["status"],
+            before_submitted["reads"]["/api/v1/batches/{id}"]["status"]
+        );
+        assert_eq!(
+            after_submitted, before_submitted,
+            "the submitted sweep changed nothing"
+        );
+        assert_eq!(
+            after_submitted["reads"]["/api/v1/batches/{id}"]["venue"], batch["venue"],
+            "venue untouched"
+        );
+        app
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn institutions_cannot_decide_and_inspectors_see_nothing_unassigned() {
+    each_backend(|app| async move {
+        // -- Setup
+        app.cast().await;
+        let train1 = app.login("train1").await;
+        let inspector = app.login("inspector1").await;
+        let batch = json_of(
+            app.post(&train1, "/api/v1/batches", batch_body()).await,
+            201,
+            "create batch",
+        )
+        .await;
+        let id = batch["id"].as_str().unwrap();
+        let upload = app
+            .client
+            .post(app.url(&format!("/api/v1/batches/{id}/materials")))
+            .bearer_auth(&train1)
+            .multipart(pdf_form("plan_application", "plan"))
+            .send()
+            .await
+            .unwrap();
+        json_of(upload, 201, "upload").await;
+        let submitted = json_of(
+            app.post(
+                &train1,
+                &format!("/api/v1/batches/{id}/steps/plan/submit"),
+                json!({}),
+            )
+            .await,
+            200,
+            "submit plan",
+        )
+        .await;
+        let events_before = audit_event::Entity::find()
+            .count(&app.state.db.conn)
+            .await
+            .unwrap();
+
+        // -- Exec
+        let own_decision = app
+            .post(
+                &train1,
+                &format!("/api/v1/batches/{id}/steps/plan/decision"),
+                json!({ "decision": "approve" }),
+            )
+            .await;
+        let inspector_batches = app.get(&inspector, "/api/v1/batches").await;
+        let inspector_reviews = app.get(&inspector, "/api/v1/reviews").await;
+        let inspector_audit = app.get(&inspector, "/api/v1/audit-events").await;
+
+        // -- Check
+        problem(own_decision, 403, "FORBIDDEN").await;
+        let list = json_of(inspector_batches, 200, "inspector batches").await;
+        assert_eq!(list["total"], 0, "{list}");
+        assert_eq!(list["items"], json!([]));
+        problem(inspector_reviews, 403, "FORBIDDEN").await;
+        problem(inspector_audit, 403, "FORBIDDEN").await;
+        let after = json_of(
+            app.get(&train1, &format!("/api/v1/batches/{id}")).await,
+            200,
+            "batch",
+        )
+        .await;
+        assert_eq!(after, submitted, "the refused decision changed nothing");
+        assert_eq!(
+            audit_event::Entity::find()
+                .count(&app.state.db.conn)
+                .await
+                .unwrap(),
+            events_before
+        );
+        app
+    })
+    .await;
+}
+
+#[test]
+#[should_panic(expected = "no rule for path parameter {candidate_id}")]
+fn a_route_with_an_unknown_id_fails_the_matrix() {
+    // -- Setup
+    let owned = Owned {
+        institution: Uuid::now_v7(),
+        user: Uuid::now_v7(),
+        batch: Uuid::now_v7().to_string(),
+        material: Uuid::now_v7().to_string(),
+        notice: Uuid::now_v7().to_string(),
+    };
+
+    // -- Exec & Check
+    assert_eq!(
+        fill("/api/v1/batches/{id}/steps/{step}/submit", &owned).as_deref(),
+        Some(format!("/api/v1/batches/{}/steps/plan/submit", owned.batch).as_str())
+    );
+    fill("/api/v1/batches/{id}/candidates/{candidate_id}", &owned);
+}
