@@ -1019,7 +1019,7 @@ async fn arrangement_deadline_and_completion_window_through_http() {
         .await;
         // seed §社会培训评价组织 二 4: 该环节应在考试日前两天完成 — 2026-03-09 00:10 China time is too late.
         app.set_now("2026-03-08T16:10:00Z");
-        let (train, sup) = (token(&app, "train1").await, token(&app, "supervisor").await);
+        let train = token(&app, "train1").await;
         let body = problem(
             submit(&app, &train, &batch, "arrangement").await,
             422,
