@@ -49,6 +49,18 @@ pub struct Page<T: ToSchema> {
     pub page_size: u64,
 }
 
+impl<T: ToSchema> Page<T> {
+    /// No rows: what a caller who may see nothing gets.
+    pub fn empty(page: u64, page_size: u64) -> Self {
+        Page {
+            items: Vec::new(),
+            total: 0,
+            page,
+            page_size,
+        }
+    }
+}
+
 /// The `If-Match` header as a version number, if given (`"3"`, `3` or `W/"3"`).
 pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
     let Some(value) = req.headers().get(actix_web::http::header::IF_MATCH) else {

@@ -63,6 +63,13 @@ mod tests {
     }
 
     #[test]
+    fn the_dummy_hash_parses_so_unknown_users_cost_a_full_verification() {
+        let parsed = PasswordHash::new(dummy_hash()).unwrap();
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        assert!(parsed.hash.is_some());
+    }
+
+    #[test]
     fn password_policy() {
         assert!(acceptable("Demo@2026"));
         assert!(!acceptable("password"));

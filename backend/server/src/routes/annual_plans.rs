@@ -348,12 +348,7 @@ pub async fn list_annual_plans(
     ])?;
     let (page_no, size) = page.resolve()?;
     let Some(tenant) = institution_condition(&user, annual_plan::Column::InstitutionId) else {
-        return Ok(web::Json(Page {
-            items: Vec::new(),
-            total: 0,
-            page: page_no,
-            page_size: size,
-        }));
+        return Ok(web::Json(Page::empty(page_no, size)));
     };
     let mut query = annual_plan::Entity::find().filter(tenant);
     if let Some(id) = filter.institution_id {

@@ -652,12 +652,7 @@ pub async fn list_batches(
 ) -> ApiResult<web::Json<Page<BatchView>>> {
     let (page_no, size) = page.resolve()?;
     let Some(scope) = tenancy::institution_condition(&user, batch::Column::InstitutionId) else {
-        return Ok(web::Json(Page {
-            items: Vec::new(),
-            total: 0,
-            page: page_no,
-            page_size: size,
-        }));
+        return Ok(web::Json(Page::empty(page_no, size)));
     };
     let mut condition = Condition::all().add(scope);
     if let Some(year) = filter.year {

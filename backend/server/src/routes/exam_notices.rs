@@ -452,12 +452,7 @@ pub async fn list_exam_notices(
     ])?;
     let (page_no, size) = page.resolve()?;
     let Some(tenant) = institution_condition(&user, exam_notice::Column::InstitutionId) else {
-        return Ok(web::Json(Page {
-            items: Vec::new(),
-            total: 0,
-            page: page_no,
-            page_size: size,
-        }));
+        return Ok(web::Json(Page::empty(page_no, size)));
     };
     let mut condition = tenant.add(filter_condition(&filter)?);
     if let Some(id) = filter.institution_id {
