@@ -169,6 +169,43 @@ impl IdempotencyKey {
     }
 }
 
+/// RFC 8187 (RFC 5987) `attr-char`s pass; every other byte of the UTF-8 name is `%XX`.
+pub fn rfc5987_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() * 3);
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// `Content-Disposition: attachment` with an ASCII fallback name for old clients (given, or
+/// derived by replacing what is not printable ASCII) and the exact UTF-8 name.
+pub fn attachment_disposition(file_name: &str, fallback: Option<&str>) -> String {
+    let fallback: String = fallback.map_or_else(
+        || {
+            file_name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect()
+        },
+        str::to_owned,
+    );
+    format!(
+        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{}",
+        rfc5987_encode(file_name)
+    )
+}
+
 fn bad_input(field: &str, message: String) -> actix_web::Error {
     ApiError::Unprocessable(vec![
         Violation::new(RuleCode::Validation, message).field(field),
@@ -213,4 +250,26 @@ pub fn path_config() -> web::PathConfig {
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default()
         .error_handler(|err, _req| bad_input("query", format!("查询参数不合法：{err}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_file_names_are_rfc5987_encoded_with_an_ascii_fallback() {
+        assert_eq!(rfc5987_encode("模板.xlsx"), "%E6%A8%A1%E6%9D%BF.xlsx");
+        assert_eq!(
+            attachment_disposition("计划 a.pdf", None),
+            "attachment; filename=\"__ a.pdf\"; filename*=UTF-8''%E8%AE%A1%E5%88%92%20a.pdf"
+        );
+        assert_eq!(
+            attachment_disposition("a b\"c.pdf", None),
+            "attachment; filename=\"a b_c.pdf\"; filename*=UTF-8''a%20b%22c.pdf"
+        );
+        assert_eq!(
+            attachment_disposition("模板.xlsx", Some("template.xlsx")),
+            "attachment; filename=\"template.xlsx\"; filename*=UTF-8''%E6%A8%A1%E6%9D%BF.xlsx"
+        );
+    }
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::Expr,
+    QuerySelect, sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -14,16 +14,18 @@ use skillcert_domain::calendar::{WorkCalendar, china_date, iso_date};
 use skillcert_domain::catalogue::{self, Process, Reviewer};
 use skillcert_domain::codecs::{OccupationCode, Region};
 use skillcert_domain::rules::{
-    self, ApprovedPlan, BatchSnapshot, OccupationLine, SessionFacts, StepFacts,
+    self, ApprovedPlan, BatchSnapshot, CandidateFacts, Disposition, DispositionDecision,
+    OccupationLine, SessionFacts, StepFacts, WarningFacts,
 };
 use skillcert_domain::state::{StepChange, StepEvent, StepStates};
+use skillcert_domain::warnings::WarningCode;
 use skillcert_domain::{InstitutionKind, Level, MaterialKind, Method, Module, Step, StepState};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::entities::{
-    annual_plan, arrangement_session, batch, batch_occupation, batch_step, institution,
-    institution_filing, material, step_decision,
+    annual_plan, arrangement_session, batch, batch_occupation, batch_step, candidate,
+    candidate_result, candidate_warning, institution, institution_filing, material, step_decision,
 };
 use crate::error::ApiError;
 
@@ -176,7 +178,7 @@ pub fn plan_snapshot(
                 occupation_code: code.clone(),
                 level: *level,
                 planned_count: *planned,
-                // Candidates arrive with issue 4; until then nobody is registered.
+                // Plan fields alone (creation, edits): `Loaded::snapshot` counts the candidates.
                 registered_count: 0,
             })
             .collect(),
@@ -243,6 +245,7 @@ impl Loaded {
             .and_then(|value| serde_json::from_value::<StoredPlan>(value).ok())
             .map(StoredPlan::into_domain);
         snapshot.completion_extended_to = self.batch.completion_extended_to;
+        self.candidate_facts(conn, &mut snapshot).await?;
         snapshot.sessions = arrangement_session::Entity::find()
             .filter(arrangement_session::Column::BatchId.eq(self.batch.id))
             .order_by_asc(arrangement_session::Column::Position)
@@ -260,6 +263,109 @@ impl Loaded {
             })
             .collect::<Result<_, ApiError>>()?;
         Ok(snapshot)
+    }
+}
+
+impl Loaded {
+    /// The registered candidates, the lines' registered counts and the candidates' warnings.
+    ///
+    /// Registered means not withdrawn and not found ineligible: a candidate whose eligibility is
+    /// still `pending` counts, because the institution has not rejected them (资格审核 is the
+    /// institution's own check, and an unreviewed candidate is still on the roster it submits).
+    async fn candidate_facts<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        snapshot: &mut BatchSnapshot,
+    ) -> Result<(), ApiError> {
+        let rows: Vec<(Uuid, String, i16, Option<i32>)> = candidate::Entity::find()
+            .select_only()
+            .column(candidate::Column::Id)
+            .column(candidate::Column::OccupationCode)
+            .column(candidate::Column::Level)
+            .column(candidate::Column::GraduationYear)
+            .filter(candidate::Column::BatchId.eq(self.batch.id))
+            .filter(candidate::Column::WithdrawnAt.is_null())
+            .filter(candidate::Column::Eligibility.ne("ineligible"))
+            .order_by_asc(candidate::Column::Id)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        let passed: BTreeMap<Uuid, Option<bool>> = candidate_result::Entity::find()
+            .select_only()
+            .column(candidate_result::Column::CandidateId)
+            .column(candidate_result::Column::Passed)
+            .filter(candidate_result::Column::BatchId.eq(self.batch.id))
+            .into_tuple::<(Uuid, Option<bool>)>()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect();
+        let mut counts: BTreeMap<(String, i16), u32> = BTreeMap::new();
+        let mut candidates = Vec::with_capacity(rows.len());
+        for (id, code, level, graduation_year) in rows {
+            *counts.entry((code.clone(), level)).or_default() += 1;
+            candidates.push(CandidateFacts {
+                id: id.to_string(),
+                occupation_code: stored("occupation", &code)?,
+                level: Level::try_from(u8::try_from(level).unwrap_or(0))
+                    .map_err(|e| ApiError::Internal(e.to_string()))?,
+                graduation_year,
+                passed: passed.get(&id).copied().flatten(),
+            });
+        }
+        for line in &mut snapshot.occupations {
+            line.registered_count = counts
+                .get(&(
+                    line.occupation_code.as_str().to_owned(),
+                    i16::from(line.level.number()),
+                ))
+                .copied()
+                .unwrap_or(0);
+        }
+        let registered: BTreeSet<String> = candidates.iter().map(|c| c.id.clone()).collect();
+        snapshot.candidates = candidates;
+        // Through the batch's candidates: the warnings are indexed by (candidate_id, code).
+        snapshot.warnings = candidate_warning::Entity::find()
+            .filter(
+                candidate_warning::Column::CandidateId.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(candidate::Column::Id)
+                        .from(candidate::Entity)
+                        .and_where(candidate::Column::BatchId.eq(self.batch.id))
+                        .to_owned(),
+                ),
+            )
+            .order_by_asc(candidate_warning::Column::CandidateId)
+            .order_by_asc(candidate_warning::Column::Code)
+            .all(conn)
+            .await?
+            .into_iter()
+            .filter(|w| registered.contains(&w.candidate_id.to_string()))
+            .filter_map(|w| {
+                let code = WarningCode::ALL
+                    .iter()
+                    .copied()
+                    .find(|c| c.code() == w.code)?;
+                let decision = match w.disposition.as_deref() {
+                    Some("confirmed") => Some(DispositionDecision::Confirmed),
+                    Some("dismissed") => Some(DispositionDecision::Dismissed),
+                    _ => None,
+                };
+                Some(WarningFacts {
+                    candidate_id: w.candidate_id.to_string(),
+                    code,
+                    disposition: decision.map(|decision| Disposition {
+                        decision,
+                        has_explanation: w
+                            .explanation
+                            .as_deref()
+                            .is_some_and(|e| !e.trim().is_empty()),
+                        has_evidence: w.evidence_material_id.is_some(),
+                    }),
+                })
+            })
+            .collect();
+        Ok(())
     }
 }
 

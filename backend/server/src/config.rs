@@ -27,6 +27,16 @@ pub struct Config {
     pub auth: AuthConfig,
     pub uploads: UploadConfig,
     pub clock: ClockConfig,
+    pub security: SecurityConfig,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecurityConfig {
+    /// 64 hex characters: the master key for personal data at rest (ID and phone numbers are
+    /// encrypted with a key derived from it, and blind-indexed with another). Generated in a
+    /// dev profile when unset; required in production.
+    pub field_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -94,6 +104,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             uploads: UploadConfig::default(),
             clock: ClockConfig::default(),
+            security: SecurityConfig::default(),
         }
     }
 }
@@ -196,6 +207,20 @@ impl Config {
             return Err(ConfigError::Invalid {
                 key: "auth.jwt_secret",
                 reason: "required in a production profile".to_owned(),
+            });
+        }
+        if self.profile == Profile::Production && self.security.field_key.is_none() {
+            return Err(ConfigError::Invalid {
+                key: "security.field_key",
+                reason: "required in a production profile".to_owned(),
+            });
+        }
+        if let Some(key) = &self.security.field_key
+            && (key.len() != 64 || hex::decode(key).is_err())
+        {
+            return Err(ConfigError::Invalid {
+                key: "security.field_key",
+                reason: "must be 64 hex characters (32 bytes)".to_owned(),
             });
         }
         if let Some(secret) = &self.auth.jwt_secret

@@ -17,6 +17,7 @@ use crate::db::Db;
 use crate::entities::calendar_year;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
+use crate::pii::FieldCipher;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -28,6 +29,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Failed logins of unknown usernames (real accounts count in the database).
     pub login_throttle: Arc<Throttle>,
+    /// Encryption and blind indexing of personal data.
+    pub pii: FieldCipher,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +51,8 @@ impl AppState {
     pub async fn new(config: Config) -> Result<AppState, StartError> {
         let db = Db::connect(&config.database_url(), config.database.max_connections).await?;
         let secret = jwt_secret(&config)?;
+        let pii = FieldCipher::new(&field_key(&config)?)
+            .map_err(|e| StartError::Secrets(e.to_string()))?;
         let tokens = TokenKeys::new(
             &secret,
             &config.auth.issuer,
@@ -78,6 +83,7 @@ impl AppState {
             storage: Arc::new(storage),
             metrics: Metrics::new().map_err(|e| StartError::Metrics(e.to_string()))?,
             login_throttle: Arc::new(Throttle::default()),
+            pii,
         })
     }
 
@@ -109,17 +115,39 @@ fn jwt_secret(config: &Config) -> Result<Vec<u8>, StartError> {
         Profile::Production => Err(StartError::Secrets(
             "auth.jwt_secret is required in production".to_owned(),
         )),
-        Profile::Dev => load_or_generate(&config.data_dir.join("secrets").join("jwt.key")),
+        Profile::Dev => load_or_generate(&config.data_dir.join("secrets").join("jwt.key"), 64),
     }
 }
 
-fn load_or_generate(path: &Path) -> Result<Vec<u8>, StartError> {
+/// The personal-data master key: configured, or in a dev profile generated once and kept under
+/// the data directory.
+fn field_key(config: &Config) -> Result<[u8; 32], StartError> {
+    let text = match (&config.security.field_key, config.profile) {
+        (Some(key), _) => key.as_bytes().to_vec(),
+        (None, Profile::Production) => {
+            return Err(StartError::Secrets(
+                "security.field_key is required in production".to_owned(),
+            ));
+        }
+        (None, Profile::Dev) => {
+            load_or_generate(&config.data_dir.join("secrets").join("field.key"), 32)?
+        }
+    };
+    let bytes = hex::decode(text.trim_ascii())
+        .map_err(|_| StartError::Secrets("security.field_key is not hex".to_owned()))?;
+    bytes
+        .try_into()
+        .map_err(|_| StartError::Secrets("security.field_key must be 32 bytes".to_owned()))
+}
+
+/// A hex key of `bytes` random bytes kept at `path` (created 0600 on first use).
+fn load_or_generate(path: &Path, bytes: usize) -> Result<Vec<u8>, StartError> {
     if let Ok(existing) = std::fs::read(path)
-        && existing.len() >= 32
+        && existing.len() >= 2 * bytes.min(32)
     {
         return Ok(existing);
     }
-    let mut key = vec![0u8; 64];
+    let mut key = vec![0u8; bytes];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
     let key = hex::encode(key).into_bytes();
     if let Some(dir) = path.parent() {
@@ -130,7 +158,7 @@ fn load_or_generate(path: &Path) -> Result<Vec<u8>, StartError> {
         .map_err(|e| StartError::Secrets(format!("{}: {e}", path.display())))?;
     tracing::warn!(
         path = %path.display(),
-        "no auth.jwt_secret configured: generated a signing key for this dev/demo data directory"
+        "no secret configured: generated one for this dev/demo data directory"
     );
     Ok(key)
 }

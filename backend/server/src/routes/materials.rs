@@ -492,37 +492,6 @@ pub async fn list_materials(
     }))
 }
 
-/// RFC 8187 (RFC 5987) `attr-char`s pass; every other byte of the UTF-8 name is `%XX`.
-fn rfc5987_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() * 3);
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
-/// `attachment` with an ASCII fallback name for old clients and the exact UTF-8 name.
-fn content_disposition(file_name: &str) -> String {
-    let fallback: String = file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!(
-        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{}",
-        rfc5987_encode(file_name)
-    )
-}
-
 /// The stored PDF, as a download (`attachment`, `nosniff`): never rendered inline by the API's
 /// origin.
 #[utoipa::path(
@@ -558,7 +527,7 @@ pub async fn material_content(
         .content_type("application/pdf")
         .insert_header((
             header::CONTENT_DISPOSITION,
-            content_disposition(&row.file_name),
+            crate::api::attachment_disposition(&row.file_name, None),
         ))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
@@ -569,18 +538,6 @@ pub async fn material_content(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn chinese_names_are_rfc5987_encoded() {
-        assert_eq!(
-            content_disposition("计划.pdf"),
-            "attachment; filename=\"__.pdf\"; filename*=UTF-8''%E8%AE%A1%E5%88%92.pdf"
-        );
-        assert_eq!(
-            content_disposition("a b\"c.pdf"),
-            "attachment; filename=\"a b_c.pdf\"; filename*=UTF-8''a%20b%22c.pdf"
-        );
-    }
 
     #[test]
     fn titles_follow_the_process() {

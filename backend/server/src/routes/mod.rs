@@ -7,13 +7,17 @@ pub mod annual_plans;
 pub mod arrangement;
 pub mod audit_events;
 pub mod batches;
+pub mod blacklist;
 pub mod calendar;
+pub mod candidates;
 pub mod clock;
 pub mod exam_notices;
 pub mod institutions;
 pub mod materials;
 pub mod occupations;
 pub mod ops;
+pub mod results;
+pub mod roster;
 pub mod users;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -29,5 +33,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
     materials::configure(cfg);
     batches::configure(cfg);
     arrangement::configure(cfg);
+    candidates::configure(cfg);
+    roster::configure(cfg);
+    results::configure(cfg);
+    blacklist::configure(cfg);
     audit_events::configure(cfg);
 }

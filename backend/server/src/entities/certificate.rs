@@ -1,0 +1,26 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "certificates")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    #[sea_orm(unique)]
+    pub number: String,
+    pub batch_id: Option<Uuid>,
+    pub candidate_id: Option<Uuid>,
+    pub institution_id: Option<Uuid>,
+    pub id_blind: String,
+    pub name: String,
+    pub occupation_code: String,
+    pub level: i16,
+    pub issued_on: TimeDate,
+    /// `issued`, `published` or `revoked`.
+    pub status: String,
+    pub created_at: TimeDateTimeWithTimeZone,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
