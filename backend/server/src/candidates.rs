@@ -570,6 +570,9 @@ struct ExistingWarning {
 
 type Key = (Uuid, &'static str);
 
+/// PostgreSQL advisory lock serialising warning recomputations ("skwarn").
+const WARNINGS_LOCK_KEY: i64 = 0x736b_7761_726e;
+
 /// A candidate's concurrent registrations elsewhere.
 struct Concurrent {
     own_batch: Uuid,
@@ -633,6 +636,18 @@ pub async fn recompute_with<C: ConnectionTrait>(
     now: OffsetDateTime,
 ) -> Result<(), ApiError> {
     let backend = conn.get_database_backend();
+    if backend == DbBackend::Postgres {
+        // Recomputations are serialised (SQLite's single writer does it there): the later of two
+        // concurrent ones runs after the earlier committed, so it sees both transactions'
+        // candidates and its result — duplicates and concurrent batches included — is complete.
+        // Held to the end of the transaction; take it before `audit::record`'s lock.
+        conn.execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [WARNINGS_LOCK_KEY.into()],
+        ))
+        .await?;
+    }
     let batch_id = batch.batch.id;
     let first_day = batch.batch.exam_start;
     let mut desired = Desired::default();

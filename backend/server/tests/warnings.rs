@@ -843,3 +843,53 @@ async fn tech_school_self_warns_outside_the_graduating_year() {
     })
     .await;
 }
+
+#[actix_web::test]
+async fn simultaneous_registrations_of_one_person_all_get_their_warnings() {
+    each_backend(|app| async move {
+        // -- Setup
+        app.cast().await;
+        let first = social(&app, "train1", 15).await;
+        let second = social(&app, "train2", 15).await;
+        let (t1, t2) = (token(&app, "train1").await, token(&app, "train2").await);
+        let path = |batch: &Value| {
+            format!(
+                "/api/v1/batches/{}/candidates",
+                batch["id"].as_str().unwrap()
+            )
+        };
+        let (p1, p2) = (path(&first), path(&second));
+
+        // -- Exec: six at once into train1's batch, two into train2's
+        let mut requests = Vec::new();
+        for n in 0..8 {
+            let (t, p) = if n < 6 { (&t1, &p1) } else { (&t2, &p2) };
+            requests.push(app.post(t, p, candidate(&person(5), 5)));
+        }
+        for response in futures_util::future::join_all(requests).await {
+            assert_eq!(response.status(), 201);
+        }
+
+        // -- Check: nobody missed the others
+        let codes = |found: Vec<(String, String)>| {
+            let mut by_candidate: std::collections::BTreeMap<String, Vec<String>> =
+                Default::default();
+            for (id, code) in found {
+                by_candidate.entry(id).or_default().push(code);
+            }
+            by_candidate
+        };
+        let mine = codes(warnings_of(&app, &t1, &first).await);
+        assert_eq!(mine.len(), 6);
+        for found in mine.values() {
+            assert_eq!(found, &["CONCURRENT_BATCH", "DUPLICATE_IN_BATCH"]);
+        }
+        let theirs = codes(warnings_of(&app, &t2, &second).await);
+        assert_eq!(theirs.len(), 2);
+        for found in theirs.values() {
+            assert_eq!(found, &["CONCURRENT_BATCH", "DUPLICATE_IN_BATCH"]);
+        }
+        app
+    })
+    .await;
+}

@@ -824,6 +824,12 @@ pub async fn patch_batch(
     .await?;
     txn.commit().await?;
     let loaded = visible(&state, &user, id).await?;
+    // UNDER_AGE, BLACKLISTED and NOT_GRADUATING_YEAR depend on the first exam day.
+    if before.exam_start != after.exam_start {
+        let txn = state.db.begin_write().await?;
+        crate::candidates::recompute_warnings(&*txn, &state, &loaded, now).await?;
+        txn.commit().await?;
+    }
     Ok(web::Json(view(&state, &loaded, &calendar).await?))
 }
 
@@ -916,6 +922,16 @@ pub async fn submit_step(
     let process = loaded.process()?;
     let calendar = state.calendar().await?;
     let now = state.clock.now();
+    // Steps that check warnings see them recomputed now (SPEC §5: re-checked at the certificate
+    // step): another batch may have closed, a certificate been issued, a ban begun.
+    if process
+        .step(step)
+        .is_some_and(|def| def.rules.contains(&RuleCode::WarningsUnresolved))
+    {
+        let txn = state.db.begin_write().await?;
+        crate::candidates::recompute_warnings(&*txn, &state, &loaded, now).await?;
+        txn.commit().await?;
+    }
     let snapshot = loaded.snapshot(&state.db.conn).await?;
     let violations =
         rules::submission_violations(&snapshot, &calendar, step, now).map_err(progress_error)?;
