@@ -1,6 +1,40 @@
-// 督导部 (supervisor) pages, under /sup. Paths are absolute; the records render inside
-// AppLayout. Give each `meta: { title, roles: ['supervisor'], menu?, icon? }` — the side menu is
-// built from the meta. `/sup` itself is the role's home (ROLE_HOME in stores/auth.ts).
+// 督导部 (supervisor) pages, under /sup (SPEC §1: reviews and approves/returns steps, grants
+// extensions, keeps the blacklist, records late annual plans). `/sup` is the role's home: the
+// dashboard. The side menu is built from the meta.
 import type { RouteRecordRaw } from 'vue-router';
 
-export const supervisorRoutes: RouteRecordRaw[] = [];
+const roles: RouteRecordRaw['meta'] = { roles: ['supervisor'] };
+
+export const supervisorRoutes: RouteRecordRaw[] = [
+  {
+    path: '/sup',
+    name: 'sup-dashboard',
+    component: () => import('@/views/supervisor/DashboardView.vue'),
+    meta: { ...roles, title: '督导概览', menu: true, icon: 'DataAnalysis' },
+  },
+  {
+    path: '/sup/reviews',
+    name: 'sup-reviews',
+    component: () => import('@/views/supervisor/ReviewQueueView.vue'),
+    meta: { ...roles, title: '审核队列', menu: true, icon: 'Stamp' },
+  },
+  {
+    path: '/sup/reviews/:id/:step',
+    name: 'sup-review',
+    component: () => import('@/views/supervisor/ReviewView.vue'),
+    props: (route) => ({ id: String(route.params.id), step: String(route.params.step), back: '/sup/reviews' }),
+    meta: { ...roles, title: '审核', activeMenu: '/sup/reviews' },
+  },
+  {
+    path: '/sup/annual-plans',
+    name: 'sup-annual-plans',
+    component: () => import('@/views/supervisor/AnnualPlansView.vue'),
+    meta: { ...roles, title: '年度考试计划', menu: true, icon: 'Calendar' },
+  },
+  {
+    path: '/sup/blacklist',
+    name: 'sup-blacklist',
+    component: () => import('@/views/supervisor/BlacklistView.vue'),
+    meta: { ...roles, title: '禁考名单', menu: true, icon: 'CircleClose' },
+  },
+];
