@@ -1,5 +1,12 @@
-// 质量督导员 (inspector) pages, under /insp. Paths are absolute; the records render inside
-// AppLayout. Give each `meta: { title, roles: ['inspector'], menu?, icon? }`; `/insp` is the home.
+// 质量督导员 (inspector) pages, under /insp (SPEC §1, §7: sees only the batches assigned to them).
+// `/insp` is the home: those batches.
 import type { RouteRecordRaw } from 'vue-router';
 
-export const inspectorRoutes: RouteRecordRaw[] = [];
+export const inspectorRoutes: RouteRecordRaw[] = [
+  {
+    path: '/insp',
+    name: 'insp-home',
+    component: () => import('@/views/inspector/InspectorHomeView.vue'),
+    meta: { roles: ['inspector'], title: '我的督导批次', menu: true, icon: 'List' },
+  },
+];
