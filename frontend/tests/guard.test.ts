@@ -8,7 +8,7 @@ import '@/router/meta';
 const Empty = { template: '<div />' };
 const records: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: Empty, meta: { public: true } },
-  { path: '/public', component: Empty, meta: { public: true }, children: [{ path: 'certificates', component: Empty }] },
+  { path: '/public', component: Empty, meta: { public: true }, children: [{ path: 'certificates', component: Empty, meta: { title: '证书查询', menu: true, public: true } }] },
   {
     path: '/',
     component: Empty,

@@ -44,19 +44,23 @@ describe('problem helpers', () => {
     expect(problemLines(plain)).toEqual(['该环节已提交']);
   });
 
-  it('reads row and column of import violations', () => {
-    const rows = new ApiProblem({
-      status: 422,
-      code: 'VALIDATION',
+  it('reads row, column and reason of import violations', async () => {
+    const body = {
+      type: 'about:blank',
       title: '花名册有错误行',
+      status: 422,
+      detail: '',
+      code: 'VALIDATION',
+      request_id: 'r',
       violations: [
-        { code: 'VALIDATION', field: 'rows[12].证件号码', message: '校验位错误', details: {} },
+        { code: 'VALIDATION', field: 'rows[12].证件号码', message: '校验位错误', details: { row: 12, column: '证件号码', reason: 'bad_checksum' } },
         { code: 'VALIDATION', field: 'file', message: '表头缺少“姓名”', details: {} },
       ],
-    });
+    };
+    const rows = await ApiProblem.fromResponse(new Response(JSON.stringify(body), { status: 422 }));
     expect(rowIssues(rows)).toEqual([
-      { row: 12, column: '证件号码', message: '校验位错误', code: 'VALIDATION' },
-      { row: null, column: null, message: '表头缺少“姓名”', code: 'VALIDATION' },
+      { row: 12, column: '证件号码', message: '校验位错误', code: 'VALIDATION', reason: 'bad_checksum' },
+      { row: null, column: null, message: '表头缺少“姓名”', code: 'VALIDATION', reason: 'VALIDATION' },
     ]);
   });
 });

@@ -99,7 +99,9 @@ export function unplacedViolations(problem: ApiProblem | null | undefined, shown
  * Row problems of an import (`rows[12].证件号码`): row number, column and message, for a table
  * of bad rows. `details.row` wins over the field when the server gives both.
  */
-export function rowIssues(problem: ApiProblem): { row: number | null; column: string | null; message: string; code: string }[] {
+export function rowIssues(
+  problem: ApiProblem,
+): { row: number | null; column: string | null; message: string; code: string; reason: string }[] {
   return problem.violations.map((v) => {
     const match = v.field ? /^rows\[(\d+)\](?:\.(.+))?$/.exec(v.field) : null;
     const details: Record<string, unknown> = v.details;
@@ -109,6 +111,7 @@ export function rowIssues(problem: ApiProblem): { row: number | null; column: st
       column: match?.[2] ?? (typeof details.column === 'string' ? details.column : null),
       message: v.message,
       code: v.code,
+      reason: typeof details.reason === 'string' ? details.reason : v.code,
     };
   });
 }

@@ -1,5 +1,6 @@
 // The side menu, built from route meta: every record (at any depth) with `meta.menu` whose
-// `meta.roles` includes the user's role, in the order the route files define them.
+// `meta.roles` includes the user's role, in the order the route files define them. Public
+// pages (and the login page) are left out.
 import type { RouteRecordRaw } from 'vue-router';
 import type { Role } from '@/stores/auth';
 
@@ -22,6 +23,8 @@ export function menuFor(records: readonly RouteRecordRaw[], role: Role | null, p
     const path = join(parent, record.path);
     const roles = record.meta?.roles;
     if (roles && !roles.includes(role)) continue;
+    // Public pages have their own navigation (PublicLayout), not the workspace menu.
+    if (record.meta?.public) continue;
     if (record.meta?.menu && record.meta.title && !path.includes(':')) {
       out.push({ path, title: record.meta.title, icon: record.meta.icon });
     }

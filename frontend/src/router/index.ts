@@ -1,6 +1,7 @@
 // The router: composed from one route file per area, so the helpers building the supervisor,
 // admin, info, inspector and public pages add records there and never touch this file or the
 // layout. Guards: see guard.ts.
+import { ElNotification } from 'element-plus';
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import './meta';
 import AppLayout from '@/layouts/AppLayout.vue';
@@ -86,7 +87,9 @@ export function buildRouter() {
     const auth = useAuthStore();
     return decide(to, { loggedIn: auth.loggedIn, role: auth.role });
   });
-  router.afterEach((to) => {
+  router.afterEach((to, from) => {
+    // An error notification is about the page it came from.
+    if (to.path !== from.path) ElNotification.closeAll();
     const title = [...to.matched].reverse().find((r) => r.meta.title)?.meta.title;
     document.title = title ? `${title} - ${PRODUCT_NAME}` : PRODUCT_NAME;
   });
