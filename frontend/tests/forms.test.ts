@@ -144,3 +144,25 @@ describe('batchDeadlines', () => {
     expect(batchDeadlines({ ...base, status: 'completed' }, '2026-03-01')).toEqual([]);
   });
 });
+
+describe('parseDecision', () => {
+  it('reads the return reasons of a step.decision audit summary, and ignores other shapes', async () => {
+    const { parseDecision } = await import('@/api/decisions');
+    const d = parseDecision('2026-12-20T01:03:58Z', 'supervisor', {
+      step: 'plan',
+      decision: 'return',
+      comment: '计划申请报告未盖章',
+      reasons: [{ code: 'plan_application', message: '计划申请报告未加盖公章' }, 'junk'],
+    });
+    expect(d).toEqual({
+      at: '2026-12-20T01:03:58Z',
+      step: 'plan',
+      decision: 'return',
+      comment: '计划申请报告未盖章',
+      reasons: [{ code: 'plan_application', message: '计划申请报告未加盖公章' }],
+      actorRole: 'supervisor',
+    });
+    expect(parseDecision('x', 'system', { note: '演示数据' })).toBeNull();
+    expect(parseDecision('x', 'system', null)).toBeNull();
+  });
+});

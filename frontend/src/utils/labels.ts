@@ -116,26 +116,26 @@ export const CONDITION_NAMES: Record<Schemas['Condition'], string> = {
   when_cross_region: '跨地区时必备',
 };
 
-/** What each rule requires, phrased as the condition to meet (shown with a pass/fail mark). */
+/** What each rule requires (shown with a pass/fail mark, and used as a return reason's label). */
 export const RULE_NAMES: Record<RuleCode, string> = {
-  METHOD_NOT_ALLOWED: '评价方式符合规定',
-  ANNUAL_PLAN_REQUIRED: '已申报年度考试计划',
+  METHOD_NOT_ALLOWED: '评价方式应符合规定',
+  ANNUAL_PLAN_REQUIRED: '须先申报年度考试计划',
   MIN_HEADCOUNT: '每一职业考试人数不少于15人',
-  EXAM_LEAD_TIME: '考试时间在计划申报之日起三个工作日后',
-  CALENDAR_YEAR_MISSING: '工作日历数据齐全',
+  EXAM_LEAD_TIME: '考试时间应在计划申报之日起三个工作日后',
+  CALENDAR_YEAR_MISSING: '须有该年度工作日历',
   HEADCOUNT_TOLERANCE: '报名人数与计划人数误差不超过10人',
-  ARRANGEMENT_DEADLINE: '考务安排在考试日前两天完成',
-  ARRANGEMENT_MISMATCH: '考务安排与考试计划一致',
+  ARRANGEMENT_DEADLINE: '考务安排应在考试日前两天完成',
+  ARRANGEMENT_MISMATCH: '考务安排应与考试计划一致',
   COMPLETION_WINDOW: '考试之日起30日内完成认定全部环节',
-  CROSS_YEAR: '不跨年实施',
-  CROSS_REGION_FORM_REQUIRED: '跨地区认定已提交申请表',
-  MATERIAL_MISSING: '材料齐全',
-  WARNINGS_UNRESOLVED: '预警信息均已处置',
-  NOT_GRADUATING_YEAR: '考生为毕业学年学生',
-  STEP_OUT_OF_ORDER: '上一环节已审核通过',
-  RESULTS_MISSING: '考试已结束且成绩已录入',
-  OCCUPATION_NOT_FILED: '职业（工种）等级在备案范围内',
-  VALIDATION: '填写内容有效',
+  CROSS_YEAR: '不可跨年实施',
+  CROSS_REGION_FORM_REQUIRED: '跨地区认定须提交申请表',
+  MATERIAL_MISSING: '材料应齐全',
+  WARNINGS_UNRESOLVED: '预警信息应全部处置',
+  NOT_GRADUATING_YEAR: '考生须为毕业学年学生',
+  STEP_OUT_OF_ORDER: '上一环节须先审核通过',
+  RESULTS_MISSING: '须在考试结束并录入成绩后提交',
+  OCCUPATION_NOT_FILED: '职业（工种）等级应在备案范围内',
+  VALIDATION: '填写内容应符合要求',
 };
 
 export const WARNING_NAMES: Record<WarningCode, string> = {
