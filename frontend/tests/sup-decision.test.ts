@@ -1,6 +1,7 @@
 // Reason checklist → DecisionInput (views/supervisor/decision.ts).
 import { describe, expect, it } from 'vitest';
 import type { components } from '@/api/schema';
+import { RULE_NAMES } from '@/utils/labels';
 import { buildDecision, defaultSelection, reasonOptions, type DecisionForm } from '@/views/supervisor/decision';
 
 type StepChecklist = components['schemas']['StepChecklistView'];
@@ -21,7 +22,7 @@ const step: StepChecklist = {
     { code: 'MIN_HEADCOUNT', title: '每一职业考试人数不少于15人', passed: true, violations: [] },
     {
       code: 'EXAM_LEAD_TIME',
-      title: '考试时间应在计划申报之日起三个工作日后',
+      title: '考试日期过早',
       passed: false,
       violations: [{ code: 'EXAM_LEAD_TIME', message: '最早考试日期为 2026-03-06', details: {} }],
     },
@@ -87,7 +88,8 @@ describe('buildDecision', () => {
         decision: 'return',
         comment: '请补正后重新提交',
         reasons: [
-          { code: 'EXAM_LEAD_TIME', message: '考试时间应在计划申报之日起三个工作日后：最早考试日期为 2026-03-06' },
+          // The platform's wording of the rule, not the server's title.
+          { code: 'EXAM_LEAD_TIME', message: `${RULE_NAMES.EXAM_LEAD_TIME}：最早考试日期为 2026-03-06` },
           { code: 'plan_application', message: '职业技能等级认定考试计划申请报告：未加盖公章' },
           { code: 'other', message: '联系人电话有误' },
         ],

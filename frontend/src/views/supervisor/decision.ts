@@ -2,6 +2,7 @@
 // materials or rules)"): the reasons a reviewer can tick, built from the step's checklist, and the
 // DecisionInput sent to POST /batches/{id}/steps/{step}/decision.
 import type { components } from '@/api/schema';
+import { RULE_NAMES } from '@/utils/labels';
 
 type Schemas = components['schemas'];
 type StepChecklist = Schemas['StepChecklistView'];
@@ -29,7 +30,8 @@ function ruleOption(rule: RuleCheck): ReasonOption {
   return {
     key: `rule:${rule.code}`,
     code: rule.code,
-    label: rule.title,
+    // The platform's positive wording of the rule (考试时间应在…之后), else the server's title.
+    label: RULE_NAMES[rule.code] ?? rule.title,
     group: 'rule',
     failing: !rule.passed,
     detail: rule.violations.map((v) => v.message).join('；'),
