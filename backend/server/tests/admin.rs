@@ -5,11 +5,10 @@
 
 mod common;
 
-use common::{TestApp, each_backend, problem};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use common::fixtures::audit_count;
+use common::{each_backend, problem, violation_fields};
 use serde_json::{Value, json};
 use skillcert_domain::codecs::uscc::check_char;
-use skillcert_server::entities::audit_event;
 
 /// A valid 统一社会信用代码 from its first 17 characters.
 fn uscc(first17: &str) -> String {
@@ -37,23 +36,6 @@ fn new_institution(uscc: &str) -> Value {
             { "occupation_code": "4-10-01-05", "level": 3 }
         ]
     })
-}
-
-async fn audit_count(app: &TestApp, action: &str) -> u64 {
-    audit_event::Entity::find()
-        .filter(audit_event::Column::Action.eq(action))
-        .count(&app.state.db.conn)
-        .await
-        .unwrap()
-}
-
-fn violation_fields(body: &Value) -> Vec<String> {
-    body["violations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["field"].as_str().unwrap_or_default().to_owned())
-        .collect()
 }
 
 #[actix_web::test]

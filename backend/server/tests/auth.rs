@@ -17,18 +17,9 @@ const SECRET: &[u8] = b"test-secret-test-secret-test-secret-0123";
 const ISSUER: &str = "skillcert";
 const AUDIENCE: &str = "skillcert-api";
 
-async fn login_raw(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
-    app.client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({ "username": username, "password": password }))
-        .send()
-        .await
-        .unwrap()
-}
-
 /// Logs in and returns the whole session body.
 async fn session(app: &TestApp, username: &str) -> Value {
-    let response = login_raw(app, username, PASSWORD).await;
+    let response = app.login_with(username, PASSWORD).await;
     assert_eq!(response.status(), 200, "login {username}");
     response.json().await.unwrap()
 }
@@ -135,8 +126,8 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
         // -- Setup
         app.cast().await;
         // -- Exec
-        let wrong_password = login_raw(&app, "emp1", "Wrong@2026x").await;
-        let unknown_user = login_raw(&app, "nobody", "Wrong@2026x").await;
+        let wrong_password = app.login_with("emp1", "Wrong@2026x").await;
+        let unknown_user = app.login_with("nobody", "Wrong@2026x").await;
         let disabled = {
             app.user("gone", "supervisor", None).await;
             let conn = &app.state.db.conn;
@@ -150,7 +141,7 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
                 .exec(conn)
                 .await
                 .unwrap();
-            login_raw(&app, "gone", PASSWORD).await
+            app.login_with("gone", PASSWORD).await
         };
         // -- Check
         assert_eq!(
@@ -177,15 +168,15 @@ async fn repeated_failures_lock_real_and_unknown_names_alike_until_the_clock_mov
         let max = app.state.config.auth.max_failed_logins;
         // -- Exec
         for attempt in 1..=max {
-            let real = comparable(login_raw(&app, "train1", "Wrong@2026x").await).await;
-            let unknown = comparable(login_raw(&app, "no.such.user", "Wrong@2026x").await).await;
+            let real = comparable(app.login_with("train1", "Wrong@2026x").await).await;
+            let unknown = comparable(app.login_with("no.such.user", "Wrong@2026x").await).await;
             assert_eq!(real.0, 401, "attempt {attempt}");
             assert_eq!(real, unknown, "attempt {attempt}");
         }
-        let real = login_raw(&app, "train1", "Wrong@2026x").await;
-        let unknown = login_raw(&app, "no.such.user", "Wrong@2026x").await;
-        let right_password_while_locked = login_raw(&app, "train1", PASSWORD).await;
-        let other_user = login_raw(&app, "train2", PASSWORD).await;
+        let real = app.login_with("train1", "Wrong@2026x").await;
+        let unknown = app.login_with("no.such.user", "Wrong@2026x").await;
+        let right_password_while_locked = app.login_with("train1", PASSWORD).await;
+        let other_user = app.login_with("train2", PASSWORD).await;
         // -- Check
         let real = comparable(real).await;
         let unknown = comparable(unknown).await;
@@ -201,8 +192,8 @@ async fn repeated_failures_lock_real_and_unknown_names_alike_until_the_clock_mov
 
         // -- Exec: after the lockout period
         app.set_now("2026-02-12T02:16:00Z");
-        let real = login_raw(&app, "train1", PASSWORD).await;
-        let unknown = login_raw(&app, "no.such.user", "Wrong@2026x").await;
+        let real = app.login_with("train1", PASSWORD).await;
+        let unknown = app.login_with("no.such.user", "Wrong@2026x").await;
         // -- Check
         assert_eq!(real.status(), 200);
         problem(unknown, 401, "UNAUTHORIZED").await;
@@ -210,13 +201,13 @@ async fn repeated_failures_lock_real_and_unknown_names_alike_until_the_clock_mov
         // A success resets the count: max − 1 failures do not lock.
         for _ in 1..max {
             problem(
-                login_raw(&app, "train1", "Wrong@2026x").await,
+                app.login_with("train1", "Wrong@2026x").await,
                 401,
                 "UNAUTHORIZED",
             )
             .await;
         }
-        assert_eq!(login_raw(&app, "train1", PASSWORD).await.status(), 200);
+        assert_eq!(app.login_with("train1", PASSWORD).await.status(), 200);
         app
     })
     .await;
@@ -230,7 +221,7 @@ async fn a_lockout_is_audited_and_the_password_never_is() {
         let max = app.state.config.auth.max_failed_logins;
         // -- Exec
         for _ in 0..max {
-            login_raw(&app, "school1", "Secret@Attempt1").await;
+            app.login_with("school1", "Secret@Attempt1").await;
         }
         app.login("admin").await;
         // -- Check

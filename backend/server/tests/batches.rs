@@ -6,181 +6,16 @@
 
 mod common;
 
-use common::{TestApp, each_backend, problem};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use common::batches::{
+    ELECTRICIAN, SELF_MATERIALS, approve, batch_body, batch_body_lines, create, decide, state_of,
+    submit, submit_ok,
+};
+use common::fixtures::{annual_plan, attach, token};
+use common::{TestApp, each_backend, problem, violation_codes};
+use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
 use skillcert_server::audit;
-use skillcert_server::entities::{annual_plan, audit_event, material, user};
-use uuid::Uuid;
-
-// -- Setup & Fixtures
-
-/// An access token minted with the app's keys (the login flow has its own tests).
-async fn token(app: &TestApp, username: &str) -> String {
-    let user = user::Entity::find()
-        .filter(user::Column::Username.eq(username))
-        .one(&app.state.db.conn)
-        .await
-        .unwrap()
-        .unwrap();
-    app.state
-        .tokens
-        .issue_access(
-            user.id,
-            &user.role,
-            user.token_version,
-            app.state.clock.now(),
-        )
-        .unwrap()
-}
-
-async fn annual_plan(app: &TestApp, institution_id: Uuid, year: i32) {
-    let recorder = user::Entity::find()
-        .filter(user::Column::Username.eq("supervisor"))
-        .one(&app.state.db.conn)
-        .await
-        .unwrap()
-        .unwrap();
-    annual_plan::Entity::insert(annual_plan::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        institution_id: Set(institution_id),
-        year: Set(year),
-        filed_on: Set(time::macros::date!(2026 - 01 - 15)),
-        late: Set(false),
-        note: Set(String::new()),
-        material_id: Set(None),
-        recorded_by: Set(recorder.id),
-        created_at: Set(app.state.clock.now()),
-    })
-    .exec(&app.state.db.conn)
-    .await
-    .unwrap();
-}
-
-/// Current material rows of the given kinds (the upload path has its own tests; the rules only
-/// look at which kinds are present).
-async fn attach(app: &TestApp, batch: &Value, kinds: &[&str]) {
-    let batch_id: Uuid = batch["id"].as_str().unwrap().parse().unwrap();
-    let institution_id: Uuid = batch["institution_id"].as_str().unwrap().parse().unwrap();
-    let uploader = user::Entity::find()
-        .filter(user::Column::InstitutionId.eq(institution_id))
-        .one(&app.state.db.conn)
-        .await
-        .unwrap()
-        .unwrap();
-    for kind in kinds {
-        material::Entity::insert(material::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            batch_id: Set(Some(batch_id)),
-            institution_id: Set(institution_id),
-            kind: Set((*kind).to_owned()),
-            file_name: Set(format!("{kind}.pdf")),
-            sha256: Set("0".repeat(64)),
-            size: Set(1),
-            uploaded_by: Set(uploader.id),
-            uploaded_at: Set(app.state.clock.now()),
-            superseded_at: Set(None),
-        })
-        .exec(&app.state.db.conn)
-        .await
-        .unwrap();
-    }
-}
-
-fn batch_body(module: &str, method: &str, planned: u32, region: &str) -> Value {
-    json!({
-        "module": module,
-        "method": method,
-        "year": 2026,
-        "exam_start": "2026-03-10",
-        "exam_end": "2026-03-11",
-        "venue": "职业技能实训基地",
-        "venue_region": region,
-        "occupations": [{ "occupation_code": "6-31-01-03", "level": 5, "planned_count": planned }],
-    })
-}
-
-async fn create(app: &TestApp, token: &str, body: Value) -> Value {
-    let response = app.post(token, "/api/v1/batches", body).await;
-    assert_eq!(response.status(), 201);
-    response.json().await.unwrap()
-}
-
-async fn submit(app: &TestApp, token: &str, batch: &Value, step: &str) -> reqwest::Response {
-    app.post(
-        token,
-        &format!(
-            "/api/v1/batches/{}/steps/{step}/submit",
-            batch["id"].as_str().unwrap()
-        ),
-        json!({}),
-    )
-    .await
-}
-
-async fn submit_ok(app: &TestApp, token: &str, batch: &Value, step: &str) -> Value {
-    let response = submit(app, token, batch, step).await;
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(status, 200, "submit {step}: {body}");
-    body
-}
-
-async fn decide(
-    app: &TestApp,
-    token: &str,
-    batch: &Value,
-    step: &str,
-    body: Value,
-) -> reqwest::Response {
-    app.post(
-        token,
-        &format!(
-            "/api/v1/batches/{}/steps/{step}/decision",
-            batch["id"].as_str().unwrap()
-        ),
-        body,
-    )
-    .await
-}
-
-async fn approve(app: &TestApp, token: &str, batch: &Value, step: &str) -> Value {
-    let response = decide(
-        app,
-        token,
-        batch,
-        step,
-        json!({ "decision": "approve", "comment": "同意" }),
-    )
-    .await;
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(status, 200, "approve {step}: {body}");
-    body
-}
-
-fn state_of<'a>(batch: &'a Value, step: &str) -> &'a str {
-    batch["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["step"] == step)
-        .unwrap()["state"]
-        .as_str()
-        .unwrap()
-}
-
-fn violation_codes(body: &Value) -> Vec<String> {
-    let mut codes: Vec<String> = body["violations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["code"].as_str().unwrap().to_owned())
-        .collect();
-    codes.sort();
-    codes.dedup();
-    codes
-}
+use skillcert_server::entities::audit_event;
 
 // -- Walks: each (kind, module) up to and including the certificate step
 
@@ -262,18 +97,7 @@ async fn employer_self_walks_materials_then_data_audit() {
         assert_eq!(batch["current_step"], "registration");
         let batch = submit_ok(&app, &emp, &batch, "registration").await;
         assert_eq!(state_of(&batch, "materials"), "draft");
-        attach(
-            &app,
-            &batch,
-            &[
-                "implementation_notice",
-                "assessment_plan",
-                "participant_roster",
-                "qualified_confirmation",
-                "internal_qa_report",
-            ],
-        )
-        .await;
+        attach(&app, &batch, &SELF_MATERIALS).await;
         app.set_now("2026-03-12T01:00:00Z");
         let (emp, sup) = (token(&app, "emp1").await, token(&app, "supervisor").await);
         let batch = submit_ok(&app, &emp, &batch, "materials").await;
@@ -312,18 +136,7 @@ async fn tech_school_supervised_and_self_walk_to_their_certificate_steps() {
 
         let own = create(&app, &school, batch_body("self", "process", 20, "4107")).await;
         let own = submit_ok(&app, &school, &own, "registration").await;
-        attach(
-            &app,
-            &own,
-            &[
-                "implementation_notice",
-                "assessment_plan",
-                "participant_roster",
-                "qualified_confirmation",
-                "internal_qa_report",
-            ],
-        )
-        .await;
+        attach(&app, &own, &SELF_MATERIALS).await;
 
         app.set_now("2026-03-12T01:00:00Z");
         let (school, sup) = (
@@ -858,19 +671,14 @@ async fn tampering_with_one_audit_row_is_detected() {
 /// 15 planned for 电工 (MIN_HEADCOUNT), split 8 + 7 over two levels so that, with nobody
 /// registered until candidates arrive (issue 4), each line stays within HEADCOUNT_TOLERANCE.
 fn social_body() -> Value {
-    json!({
-        "module": "supervised",
-        "method": "exam",
-        "year": 2026,
-        "exam_start": "2026-03-10",
-        "exam_end": "2026-03-11",
-        "venue": "洛阳职业技能实训基地",
-        "venue_region": "4103",
-        "occupations": [
-            { "occupation_code": "6-31-01-03", "level": 5, "planned_count": 8 },
-            { "occupation_code": "6-31-01-03", "level": 4, "planned_count": 7 },
-        ],
-    })
+    let mut body = batch_body_lines(
+        "supervised",
+        "exam",
+        "4103",
+        &[(ELECTRICIAN, 5, 8), (ELECTRICIAN, 4, 7)],
+    );
+    body["venue"] = json!("洛阳职业技能实训基地");
+    body
 }
 
 fn arrangement(venue: &str, day: &str) -> Value {

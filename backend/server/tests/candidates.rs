@@ -7,49 +7,15 @@
 
 mod common;
 
-use common::{TestApp, each_backend, problem};
+use common::batches::{add_candidate, at_registration, batch_body};
+use common::fixtures::{attach, token};
+use common::ids::person;
+use common::{TestApp, each_backend, problem, violation_fields};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
-use skillcert_server::entities::{audit_event, candidate, candidate_warning, user};
-use uuid::Uuid;
+use skillcert_server::entities::{audit_event, candidate, candidate_warning};
 
 // -- Setup & Fixtures
-
-/// An access token minted with the app's keys (the login flow has its own tests).
-async fn token(app: &TestApp, username: &str) -> String {
-    let user = user::Entity::find()
-        .filter(user::Column::Username.eq(username))
-        .one(&app.state.db.conn)
-        .await
-        .unwrap()
-        .unwrap();
-    app.state
-        .tokens
-        .issue_access(
-            user.id,
-            &user.role,
-            user.token_version,
-            app.state.clock.now(),
-        )
-        .unwrap()
-}
-
-/// A valid 居民身份证号码 from its first 17 digits (GB 11643-1999 MOD 11-2).
-fn id_number(first17: &str) -> String {
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = first17
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    let check = b"10X98765432"[(sum % 11) as usize] as char;
-    format!("{first17}{check}")
-}
-
-/// The `n`-th test person, born 1990-01-01.
-fn person(n: u32) -> String {
-    id_number(&format!("41010519900101{n:03}"))
-}
 
 const ID: &str = "11010519491231002X";
 const PHONE: &str = "13812345678";
@@ -66,96 +32,8 @@ fn candidate_body(name: &str, id: &str, level: u8) -> Value {
     })
 }
 
-/// A social-training batch of `username` with its plan approved: registration is in draft.
-async fn at_registration(app: &TestApp, username: &str, region: &str, planned: u32) -> Value {
-    let owner = token(app, username).await;
-    let sup = token(app, "supervisor").await;
-    let response = app
-        .post(
-            &owner,
-            "/api/v1/batches",
-            json!({
-                "module": "supervised",
-                "method": "exam",
-                "year": 2026,
-                "exam_start": "2026-03-10",
-                "exam_end": "2026-03-11",
-                "venue": "职业技能实训基地",
-                "venue_region": region,
-                "occupations": [
-                    { "occupation_code": "6-31-01-03", "level": 5, "planned_count": planned },
-                ],
-            }),
-        )
-        .await;
-    assert_eq!(response.status(), 201);
-    let batch: Value = response.json().await.unwrap();
-    attach(app, &batch, "plan_application").await;
-    let id = batch["id"].as_str().unwrap();
-    let response = app
-        .post(
-            &owner,
-            &format!("/api/v1/batches/{id}/steps/plan/submit"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
-    let response = app
-        .post(
-            &sup,
-            &format!("/api/v1/batches/{id}/steps/plan/decision"),
-            json!({ "decision": "approve", "comment": "同意" }),
-        )
-        .await;
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
-}
-
-/// A current material row of `kind` (the upload path has its own tests).
-async fn attach(app: &TestApp, batch: &Value, kind: &str) -> Uuid {
-    use sea_orm::ActiveValue::Set;
-    use skillcert_server::entities::material;
-    let batch_id: Uuid = batch["id"].as_str().unwrap().parse().unwrap();
-    let institution_id: Uuid = batch["institution_id"].as_str().unwrap().parse().unwrap();
-    let uploader = user::Entity::find()
-        .filter(user::Column::InstitutionId.eq(institution_id))
-        .one(&app.state.db.conn)
-        .await
-        .unwrap()
-        .unwrap();
-    let id = Uuid::now_v7();
-    material::Entity::insert(material::ActiveModel {
-        id: Set(id),
-        batch_id: Set(Some(batch_id)),
-        institution_id: Set(institution_id),
-        kind: Set(kind.to_owned()),
-        file_name: Set(format!("{kind}.pdf")),
-        sha256: Set("0".repeat(64)),
-        size: Set(1),
-        uploaded_by: Set(uploader.id),
-        uploaded_at: Set(app.state.clock.now()),
-        superseded_at: Set(None),
-    })
-    .exec(&app.state.db.conn)
-    .await
-    .unwrap();
-    id
-}
-
-async fn add(app: &TestApp, token: &str, batch: &Value, body: Value) -> reqwest::Response {
-    app.post(
-        token,
-        &format!(
-            "/api/v1/batches/{}/candidates",
-            batch["id"].as_str().unwrap()
-        ),
-        body,
-    )
-    .await
-}
-
 async fn added(app: &TestApp, token: &str, batch: &Value, body: Value) -> Value {
-    let response = add(app, token, batch, body).await;
+    let response = add_candidate(app, token, batch, body).await;
     let status = response.status();
     let text = response.text().await.unwrap();
     assert_eq!(status, 201, "{text}");
@@ -198,7 +76,8 @@ async fn candidates_are_created_listed_and_read_masked() {
     each_backend(|app| async move {
         // -- Setup
         app.cast().await;
-        let batch = at_registration(&app, "train1", "4103", 15).await;
+        let batch =
+            at_registration(&app, "train1", batch_body("supervised", "exam", 15, "4103")).await;
         let train = token(&app, "train1").await;
         let sup = token(&app, "supervisor").await;
         let id = batch["id"].as_str().unwrap();
@@ -279,7 +158,7 @@ async fn full_numbers_never_reach_responses_columns_or_the_audit_log() {
     each_backend(|app| async move {
         // -- Setup
         app.cast().await;
-        let batch = at_registration(&app, "train1", "4103", 15).await;
+        let batch = at_registration(&app, "train1", batch_body("supervised", "exam", 15, "4103")).await;
         let train = token(&app, "train1").await;
         let id = batch["id"].as_str().unwrap();
 
@@ -297,7 +176,7 @@ async fn full_numbers_never_reach_responses_columns_or_the_audit_log() {
         let text = response.text().await.unwrap();
         assert_eq!(status, 200, "{text}");
         assert_no_secrets(&text);
-        let bad = add(&app, &train, &batch, candidate_body("王五", "11010519491231002Y", 5)).await;
+        let bad = add_candidate(&app, &train, &batch, candidate_body("王五", "11010519491231002Y", 5)).await;
         let text = bad.text().await.unwrap();
         assert_no_secrets(&text);
         let sup = token(&app, "supervisor").await;
@@ -342,7 +221,8 @@ async fn reveal_is_audited_and_only_for_the_owner_and_supervisors() {
     each_backend(|app| async move {
         // -- Setup
         app.cast().await;
-        let batch = at_registration(&app, "train1", "4103", 15).await;
+        let batch =
+            at_registration(&app, "train1", batch_body("supervised", "exam", 15, "4103")).await;
         let train = token(&app, "train1").await;
         let created = added(&app, &train, &batch, candidate_body("张三", ID, 5)).await;
         let cid = created["id"].as_str().unwrap();
@@ -384,12 +264,13 @@ async fn legacy_and_bad_checksum_ids_are_422_naming_id_number() {
     each_backend(|app| async move {
         // -- Setup
         app.cast().await;
-        let batch = at_registration(&app, "train1", "4103", 15).await;
+        let batch =
+            at_registration(&app, "train1", batch_body("supervised", "exam", 15, "4103")).await;
         let train = token(&app, "train1").await;
 
         // -- Exec & Check
         let body = problem(
-            add(
+            add_candidate(
                 &app,
                 &train,
                 &batch,
@@ -408,7 +289,7 @@ async fn legacy_and_bad_checksum_ids_are_422_naming_id_number() {
         assert!(!body.to_string().contains("110105491231002"));
 
         let body = problem(
-            add(
+            add_candidate(
                 &app,
                 &train,
                 &batch,
@@ -426,30 +307,45 @@ async fn legacy_and_bad_checksum_ids_are_422_naming_id_number() {
         // An ID stored as a number has lost digits: refused without echoing it.
         let mut numeric = candidate_body("丁", "x", 5);
         numeric["id_number"] = json!(110105194912310021u64);
-        let body = problem(add(&app, &train, &batch, numeric).await, 422, "VALIDATION").await;
+        let body = problem(
+            add_candidate(&app, &train, &batch, numeric).await,
+            422,
+            "VALIDATION",
+        )
+        .await;
         assert!(!body.to_string().contains("110105194912310021"), "{body}");
         let mut numeric = candidate_body("丁", &person(3), 5);
         numeric["phone"] = json!(13812345678u64);
-        let body = problem(add(&app, &train, &batch, numeric).await, 422, "VALIDATION").await;
+        let body = problem(
+            add_candidate(&app, &train, &batch, numeric).await,
+            422,
+            "VALIDATION",
+        )
+        .await;
         assert!(!body.to_string().contains(PHONE), "{body}");
 
         // Every problem at once: name, occupation line not in the batch, phone.
         let mut wrong = candidate_body("", &person(1), 4);
         wrong["phone"] = json!("call me");
-        let body = problem(add(&app, &train, &batch, wrong).await, 422, "VALIDATION").await;
-        let mut fields: Vec<&str> = body["violations"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v["field"].as_str().unwrap())
-            .collect();
+        let body = problem(
+            add_candidate(&app, &train, &batch, wrong).await,
+            422,
+            "VALIDATION",
+        )
+        .await;
+        let mut fields = violation_fields(&body);
         fields.sort_unstable();
         assert_eq!(fields, ["name", "occupation_code", "phone"]);
 
         // Unknown fields are refused; other document types are accepted without a checksum.
         let mut extra = candidate_body("丙", &person(2), 5);
         extra["sex"] = json!("male");
-        problem(add(&app, &train, &batch, extra).await, 422, "VALIDATION").await;
+        problem(
+            add_candidate(&app, &train, &batch, extra).await,
+            422,
+            "VALIDATION",
+        )
+        .await;
         let mut passport = candidate_body("Smith", "E12345678", 5);
         passport["id_type"] = json!("passport");
         let created = added(&app, &train, &batch, passport).await;
@@ -488,14 +384,14 @@ async fn candidates_change_only_while_registration_is_draft_or_returned() {
 
         // -- Exec & Check: registration not started yet
         problem(
-            add(&app, &train, &draft_plan, candidate_body("甲", &person(1), 5)).await,
+            add_candidate(&app, &train, &draft_plan, candidate_body("甲", &person(1), 5)).await,
             409,
             "INVALID_STATE",
         )
         .await;
 
         // Open, then submitted: edits stop.
-        let batch = at_registration(&app, "train1", "4103", 15).await;
+        let batch = at_registration(&app, "train1", batch_body("supervised", "exam", 15, "4103")).await;
         let id = batch["id"].as_str().unwrap();
         let mut cids = Vec::new();
         for n in 0..6 {
@@ -503,14 +399,14 @@ async fn candidates_change_only_while_registration_is_draft_or_returned() {
             cids.push(c["id"].as_str().unwrap().to_owned());
         }
         for kind in ["eligibility_commitment", "personal_info_form"] {
-            attach(&app, &batch, kind).await;
+            attach(&app, &batch, &[kind]).await;
         }
         let response = app
             .post(&train, &format!("/api/v1/batches/{id}/steps/registration/submit"), json!({}))
             .await;
         assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
         problem(
-            add(&app, &train, &batch, candidate_body("乙", &person(9), 5)).await,
+            add_candidate(&app, &train, &batch, candidate_body("乙", &person(9), 5)).await,
             409,
             "INVALID_STATE",
         )
@@ -551,7 +447,8 @@ async fn edits_are_versioned_and_withdrawal_and_eligibility_are_audited() {
     each_backend(|app| async move {
         // -- Setup
         app.cast().await;
-        let batch = at_registration(&app, "train1", "4103", 15).await;
+        let batch =
+            at_registration(&app, "train1", batch_body("supervised", "exam", 15, "4103")).await;
         let train = token(&app, "train1").await;
         let id = batch["id"].as_str().unwrap();
         let a = added(&app, &train, &batch, candidate_body("甲", &person(1), 5)).await;
@@ -696,7 +593,8 @@ async fn other_tenants_get_404_and_other_roles_403() {
     each_backend(|app| async move {
         // -- Setup
         app.cast().await;
-        let batch = at_registration(&app, "train1", "4103", 15).await;
+        let batch =
+            at_registration(&app, "train1", batch_body("supervised", "exam", 15, "4103")).await;
         let train = token(&app, "train1").await;
         let id = batch["id"].as_str().unwrap();
         let created = added(&app, &train, &batch, candidate_body("甲", &person(1), 5)).await;
@@ -728,7 +626,7 @@ async fn other_tenants_get_404_and_other_roles_403() {
             .await;
         }
         problem(
-            add(&app, &other, &batch, candidate_body("乙", &person(2), 5)).await,
+            add_candidate(&app, &other, &batch, candidate_body("乙", &person(2), 5)).await,
             404,
             "NOT_FOUND",
         )
@@ -767,7 +665,7 @@ async fn other_tenants_get_404_and_other_roles_403() {
         )
         .await;
         problem(
-            add(&app, &sup, &batch, candidate_body("乙", &person(2), 5)).await,
+            add_candidate(&app, &sup, &batch, candidate_body("乙", &person(2), 5)).await,
             403,
             "FORBIDDEN",
         )

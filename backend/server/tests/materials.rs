@@ -13,51 +13,17 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use common::fixtures::user_id;
+use common::pdf::{pdf, pdf_with};
 use common::{TestApp, each_backend, each_backend_with, problem};
 use lopdf::{Document, Object, Stream, dictionary};
 use reqwest::multipart::{Form, Part};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
-use skillcert_server::entities::{audit_event, batch, batch_step, material, user};
+use skillcert_server::entities::{audit_event, batch, batch_step, material};
 use uuid::Uuid;
 
 // -- Setup & Fixtures
-
-/// A one-page PDF; `extra` may add objects and catalogue entries.
-fn pdf_with(extra: impl FnOnce(&mut Document, &mut lopdf::Dictionary)) -> Vec<u8> {
-    let mut doc = Document::with_version("1.7");
-    let pages_id = doc.new_object_id();
-    let content_id = doc.add_object(Stream::new(dictionary! {}, b"BT ET".to_vec()));
-    let page_id = doc.add_object(dictionary! {
-        "Type" => "Page",
-        "Parent" => pages_id,
-        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-        "Contents" => content_id,
-    });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages",
-            "Kids" => vec![page_id.into()],
-            "Count" => 1,
-        }),
-    );
-    let mut catalog = dictionary! { "Type" => "Catalog", "Pages" => pages_id };
-    extra(&mut doc, &mut catalog);
-    let catalog_id = doc.add_object(catalog);
-    doc.trailer.set("Root", catalog_id);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
-}
-
-/// A valid PDF whose bytes differ by `tag`.
-fn pdf(tag: &str) -> Vec<u8> {
-    let tag = tag.to_owned();
-    pdf_with(move |_, catalog| {
-        catalog.set("Lang", Object::string_literal(tag));
-    })
-}
 
 fn pdf_with_open_action_js() -> Vec<u8> {
     pdf_with(|doc, catalog| {
@@ -118,16 +84,6 @@ fn encrypted_pdf() -> Vec<u8> {
     doc.save_to(&mut out).unwrap();
     assert!(out.windows(8).any(|w| w == b"/Encrypt"));
     out
-}
-
-async fn user_id(app: &TestApp, username: &str) -> Uuid {
-    user::Entity::find()
-        .filter(user::Column::Username.eq(username))
-        .one(&app.state.db.conn)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
 }
 
 /// An employer / supervised batch of `institution_id` written straight through the entities,

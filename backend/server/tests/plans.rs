@@ -5,18 +5,9 @@
 
 mod common;
 
+use common::fixtures::audit_count;
 use common::{TestApp, each_backend, problem};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
-use skillcert_server::entities::audit_event;
-
-async fn audit_count(app: &TestApp, action: &str) -> u64 {
-    audit_event::Entity::find()
-        .filter(audit_event::Column::Action.eq(action))
-        .count(&app.state.db.conn)
-        .await
-        .unwrap()
-}
 
 async fn post_with_key(
     app: &TestApp,

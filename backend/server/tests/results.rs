@@ -7,62 +7,25 @@
 
 mod common;
 
-use common::{TestApp, each_backend, problem};
+use common::batches::{
+    CARER, ELECTRICIAN, SELF_MATERIALS, batch_body_lines, create, state_of, submit,
+};
+use common::fixtures::{annual_plan, attach, token};
+use common::ids::{person, wrong_check};
+use common::sheets::Cell::{Empty, N};
+use common::sheets::{Cell, s, xlsx_rows};
+use common::{TestApp, each_backend, problem, violation_fields};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde_json::{Value, json};
-use skillcert_domain::codecs::id_number::check_char;
-use skillcert_server::entities::{
-    annual_plan, audit_event, candidate, institution_filing, material, occupation, user,
-};
+use skillcert_server::entities::{audit_event, candidate, institution_filing, occupation};
 use uuid::Uuid;
 
 // -- Setup & Fixtures
 
-async fn token(app: &TestApp, username: &str) -> String {
-    let user = user::Entity::find()
-        .filter(user::Column::Username.eq(username))
-        .one(&app.state.db.conn)
-        .await
-        .unwrap()
-        .unwrap();
-    app.state
-        .tokens
-        .issue_access(
-            user.id,
-            &user.role,
-            user.token_version,
-            app.state.clock.now(),
-        )
-        .unwrap()
-}
-
-async fn annual_plan(app: &TestApp, institution_id: Uuid) {
-    let recorder = user::Entity::find()
-        .filter(user::Column::Username.eq("supervisor"))
-        .one(&app.state.db.conn)
-        .await
-        .unwrap()
-        .unwrap();
-    annual_plan::Entity::insert(annual_plan::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        institution_id: Set(institution_id),
-        year: Set(2026),
-        filed_on: Set(time::macros::date!(2026 - 01 - 15)),
-        late: Set(false),
-        note: Set(String::new()),
-        material_id: Set(None),
-        recorded_by: Set(recorder.id),
-        created_at: Set(app.state.clock.now()),
-    })
-    .exec(&app.state.db.conn)
-    .await
-    .unwrap();
-}
-
 /// The cast, with 电工 having 综合评审 and both occupations filed at 二级/技师 for the employer.
 async fn setup(app: &TestApp) -> common::Cast {
     let cast = app.cast().await;
-    annual_plan(app, cast.employer).await;
+    annual_plan(app, cast.employer, 2026).await;
     occupation::Entity::update_many()
         .col_expr(occupation::Column::HasReview, Expr::value(true))
         .filter(occupation::Column::Code.eq("6-31-01-03"))
@@ -82,45 +45,18 @@ async fn setup(app: &TestApp) -> common::Cast {
     cast
 }
 
-const ELECTRICIAN: &str = "6-31-01-03";
-const CARER: &str = "4-10-01-05";
-
+/// 电工 五级 (40) and 二级 (5), 养老护理员 二级 (5), in 4101.
 fn batch_body(module: &str, method: &str) -> Value {
-    json!({
-        "module": module,
-        "method": method,
-        "year": 2026,
-        "exam_start": "2026-03-10",
-        "exam_end": "2026-03-11",
-        "venue": "职业技能实训基地",
-        "venue_region": "4101",
-        "occupations": [
-            { "occupation_code": ELECTRICIAN, "level": 5, "planned_count": 40 },
-            { "occupation_code": ELECTRICIAN, "level": 2, "planned_count": 5 },
-            { "occupation_code": CARER, "level": 2, "planned_count": 5 },
-        ],
-    })
-}
-
-async fn create(app: &TestApp, token: &str, body: Value) -> Value {
-    let response = app.post(token, "/api/v1/batches", body).await;
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(status, 201, "{body}");
-    body
+    batch_body_lines(
+        module,
+        method,
+        "4101",
+        &[(ELECTRICIAN, 5, 40), (ELECTRICIAN, 2, 5), (CARER, 2, 5)],
+    )
 }
 
 fn id_of(batch: &Value) -> &str {
     batch["id"].as_str().unwrap()
-}
-
-async fn submit(app: &TestApp, token: &str, batch: &Value, step: &str) -> reqwest::Response {
-    app.post(
-        token,
-        &format!("/api/v1/batches/{}/steps/{step}/submit", id_of(batch)),
-        json!({}),
-    )
-    .await
 }
 
 /// An employer self-assessment batch whose materials step (where results are entered) is open.
@@ -132,50 +68,6 @@ async fn self_batch(app: &TestApp, emp: &str) -> Value {
     batch
 }
 
-fn state_of<'a>(batch: &'a Value, step: &str) -> &'a str {
-    batch["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["step"] == step)
-        .unwrap()["state"]
-        .as_str()
-        .unwrap()
-}
-
-async fn attach(app: &TestApp, batch: &Value, kinds: &[&str]) {
-    let institution_id: Uuid = batch["institution_id"].as_str().unwrap().parse().unwrap();
-    let uploader = user::Entity::find()
-        .filter(user::Column::InstitutionId.eq(institution_id))
-        .one(&app.state.db.conn)
-        .await
-        .unwrap()
-        .unwrap();
-    for kind in kinds {
-        material::Entity::insert(material::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            batch_id: Set(Some(id_of(batch).parse().unwrap())),
-            institution_id: Set(institution_id),
-            kind: Set((*kind).to_owned()),
-            file_name: Set(format!("{kind}.pdf")),
-            sha256: Set("0".repeat(64)),
-            size: Set(1),
-            uploaded_by: Set(uploader.id),
-            uploaded_at: Set(app.state.clock.now()),
-            superseded_at: Set(None),
-        })
-        .exec(&app.state.db.conn)
-        .await
-        .unwrap();
-    }
-}
-
-/// A valid 居民身份证号码 (GB 11643-1999 check character), distinct per `n`.
-fn id_number(n: u32) -> String {
-    let first17 = format!("41010519900101{:03}", n % 1000);
-    format!("{first17}{}", check_char(&first17).unwrap())
-}
-
 /// A registered candidate, written through the entity with its ID encrypted and blinded.
 async fn candidate(
     app: &TestApp,
@@ -185,7 +77,7 @@ async fn candidate(
     n: u32,
     eligibility: &str,
 ) -> Uuid {
-    let number = id_number(n);
+    let number = person(n);
     let id = Uuid::now_v7();
     let now = app.state.clock.now();
     candidate::Entity::insert(candidate::ActiveModel {
@@ -261,15 +153,6 @@ fn row(page: &Value, candidate_id: Uuid) -> &Value {
         .unwrap()
 }
 
-fn fields(body: &Value) -> Vec<String> {
-    body["violations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["field"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 /// Exams start on 2026-03-10 (China time); 10:00 that day.
 fn exam_day(app: &TestApp) {
     app.set_now("2026-03-10T02:00:00Z");
@@ -289,37 +172,10 @@ async fn upload(app: &TestApp, token: &str, batch: &Value, bytes: Vec<u8>) -> re
         .unwrap()
 }
 
-/// A cell of a test sheet.
-enum C {
-    S(String),
-    N(f64),
-    E,
-}
-
-fn xlsx(rows: &[Vec<C>]) -> Vec<u8> {
-    let mut workbook = rust_xlsxwriter::Workbook::new();
-    let sheet = workbook.add_worksheet();
-    for (r, cells) in rows.iter().enumerate() {
-        for (c, cell) in cells.iter().enumerate() {
-            let (r, c) = (u32::try_from(r).unwrap(), u16::try_from(c).unwrap());
-            match cell {
-                C::S(text) => {
-                    sheet.write_string(r, c, text).unwrap();
-                }
-                C::N(number) => {
-                    sheet.write_number(r, c, *number).unwrap();
-                }
-                C::E => {}
-            }
-        }
-    }
-    workbook.save_to_buffer().unwrap()
-}
-
-fn header() -> Vec<C> {
+fn header() -> Vec<Cell> {
     ["证件号码", "姓名", "理论知识", "操作技能", "综合评审"]
         .into_iter()
-        .map(|h| C::S(h.to_owned()))
+        .map(s)
         .collect()
 }
 
@@ -427,7 +283,10 @@ async fn scores_are_entered_and_passed_is_recomputed() {
             "VALIDATION",
         )
         .await;
-        assert_eq!(fields(&body), ["results[0].review", "results[1].review"]);
+        assert_eq!(
+            violation_fields(&body),
+            ["results[0].review", "results[1].review"]
+        );
         put_ok(
             &app,
             &emp,
@@ -450,7 +309,7 @@ async fn scores_are_entered_and_passed_is_recomputed() {
         );
         assert_eq!(
             row(&page, junior)["id_number_masked"],
-            format!("410105********{}", &id_number(1)[14..])
+            format!("410105********{}", &person(1)[14..])
         );
 
         let pending: Value = app
@@ -550,7 +409,7 @@ async fn every_bad_entry_is_reported_and_nothing_is_stored() {
 
         // -- Check
         assert_eq!(
-            fields(&body),
+            violation_fields(&body),
             [
                 "results[0].theory",
                 "results[1].theory",
@@ -630,7 +489,7 @@ async fn another_batchs_candidate_is_refused() {
         .await;
 
         // -- Check
-        assert_eq!(fields(&body), ["results[1].candidate_id"]);
+        assert_eq!(violation_fields(&body), ["results[1].candidate_id"]);
         assert!(
             body["violations"][0]["message"]
                 .as_str()
@@ -682,18 +541,7 @@ async fn results_change_only_while_the_results_step_is_open() {
             json!([{ "candidate_id": a, "theory": 80, "skill": 80 }]),
         )
         .await;
-        attach(
-            &app,
-            &batch,
-            &[
-                "implementation_notice",
-                "assessment_plan",
-                "participant_roster",
-                "qualified_confirmation",
-                "internal_qa_report",
-            ],
-        )
-        .await;
+        attach(&app, &batch, &SELF_MATERIALS).await;
         app.set_now("2026-03-12T01:00:00Z");
         let emp = token(&app, "emp1").await;
         let response = submit(&app, &emp, &batch, "materials").await;
@@ -792,25 +640,18 @@ async fn import_matches_candidates_by_id_number() {
         let a = candidate(&app, &batch, ELECTRICIAN, 5, 1, "eligible").await;
         let technician = candidate(&app, &batch, ELECTRICIAN, 2, 2, "eligible").await;
         let carer = candidate(&app, &batch, CARER, 2, 3, "eligible").await;
-        let s = |text: &str| C::S(text.to_owned());
 
         // Not before the exams.
-        let clean = xlsx(&[
+        let clean = xlsx_rows(&[
             header(),
-            vec![s(&id_number(1)), s("考生1"), C::N(60.0), C::N(80.0), C::E],
-            vec![
-                s(&id_number(2)),
-                s("考生2"),
-                C::N(70.0),
-                s("75"),
-                C::N(61.0),
-            ],
+            vec![s(&person(1)), s("考生1"), N(60.0), N(80.0), Empty],
+            vec![s(&person(2)), s("考生2"), N(70.0), s("75"), N(61.0)],
             // Surrounding spaces are not part of the number.
             vec![
-                s(&format!(" {} ", id_number(3))),
+                s(&format!(" {} ", person(3))),
                 s("考生3"),
-                C::N(59.0),
-                C::N(90.0),
+                N(59.0),
+                N(90.0),
                 s(""),
             ],
         ]);
@@ -824,36 +665,24 @@ async fn import_matches_candidates_by_id_number() {
         let emp = token(&app, "emp1").await;
 
         // -- Exec: every bad row at once, with its row number.
-        let mut bad_checksum = id_number(4);
-        let last = if bad_checksum.ends_with('0') {
-            "1"
-        } else {
-            "0"
-        };
-        bad_checksum.replace_range(17.., last);
-        let stranger = id_number(9);
-        let numeric: f64 = id_number(1)[..15].parse().unwrap();
-        let bad = xlsx(&[
+        let bad_checksum = wrong_check(&person(4));
+        let stranger = person(9);
+        let numeric: f64 = person(1)[..15].parse().unwrap();
+        let bad = xlsx_rows(&[
             vec![s("成绩登记表")],
             header(),
-            vec![s(&id_number(1)), s("考生1"), C::N(60.0), C::N(80.0), C::E],
-            vec![s(&bad_checksum), s("某人"), C::N(60.0), C::N(80.0), C::E],
-            vec![C::N(numeric), s("考生2"), C::N(60.0), C::N(80.0), C::E],
-            vec![
-                s(&id_number(3)),
-                s("考生3"),
-                s("缺"),
-                C::N(80.0),
-                C::N(70.0),
-            ],
-            vec![s(&stranger), s("某人"), C::N(60.0), C::N(80.0), C::E],
-            vec![s(&id_number(2)), s("考生2"), C::N(60.0), C::N(101.0), C::E],
+            vec![s(&person(1)), s("考生1"), N(60.0), N(80.0), Empty],
+            vec![s(&bad_checksum), s("某人"), N(60.0), N(80.0), Empty],
+            vec![N(numeric), s("考生2"), N(60.0), N(80.0), Empty],
+            vec![s(&person(3)), s("考生3"), s("缺"), N(80.0), N(70.0)],
+            vec![s(&stranger), s("某人"), N(60.0), N(80.0), Empty],
+            vec![s(&person(2)), s("考生2"), N(60.0), N(101.0), Empty],
         ]);
         let body = problem(upload(&app, &emp, &batch, bad).await, 422, "VALIDATION").await;
 
         // -- Check
         assert_eq!(
-            fields(&body),
+            violation_fields(&body),
             [
                 "rows[4].id_number",
                 "rows[5].id_number",
@@ -878,7 +707,7 @@ async fn import_matches_candidates_by_id_number() {
         );
         let text = body.to_string();
         for n in [1, 2, 3, 9] {
-            assert!(!text.contains(&id_number(n)), "no ID number in an answer");
+            assert!(!text.contains(&person(n)), "no ID number in an answer");
         }
         assert!(!text.contains(&bad_checksum));
         assert!(
@@ -913,9 +742,9 @@ async fn import_matches_candidates_by_id_number() {
         assert_eq!(events[0].summary["entries"], 3);
 
         // By candidate_id as well; a missing column and a file that is no spreadsheet.
-        let by_id = xlsx(&[
+        let by_id = xlsx_rows(&[
             vec![s("candidate_id"), s("theory"), s("skill")],
-            vec![s(&a.to_string()), C::N(50.0), C::N(80.0)],
+            vec![s(&a.to_string()), N(50.0), N(80.0)],
         ]);
         let written: Value = upload(&app, &emp, &batch, by_id)
             .await
@@ -928,9 +757,9 @@ async fn import_matches_candidates_by_id_number() {
                 &app,
                 &emp,
                 &batch,
-                xlsx(&[
+                xlsx_rows(&[
                     vec![s("证件号码"), s("理论知识")],
-                    vec![s(&id_number(1)), C::N(60.0)],
+                    vec![s(&person(1)), N(60.0)],
                 ]),
             )
             .await,
@@ -999,7 +828,7 @@ async fn other_tenants_get_404_and_only_institutions_write() {
         )
         .await;
         problem(
-            upload(&app, &train, &batch, xlsx(&[header()])).await,
+            upload(&app, &train, &batch, xlsx_rows(&[header()])).await,
             404,
             "NOT_FOUND",
         )

@@ -11,207 +11,47 @@ use std::io::Cursor;
 use std::time::{Duration, Instant};
 
 use calamine::{Data, Reader, Xlsx};
+use common::batches::{CARER, ELECTRICIAN, batch_body_lines, create, import_roster, state_of};
+use common::fixtures::{annual_plan, token};
+use common::ids::{distinct_id, wrong_check};
+use common::sheets::{Cell, ROSTER_HEADER, roster_row, s, xlsx};
 use common::{TestApp, each_backend, problem};
-use rust_xlsxwriter::Workbook;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
-use skillcert_domain::codecs::id_number::check_char;
-use skillcert_server::entities::{annual_plan, audit_event, candidate, import_job, user};
+use skillcert_server::entities::{audit_event, candidate, import_job, user};
 use uuid::Uuid;
 
 // -- Setup & Fixtures
-
-const HEADER: [&str; 10] = [
-    "姓名",
-    "证件类型",
-    "证件号码",
-    "手机号码",
-    "职业编码",
-    "等级",
-    "文化程度",
-    "工作年限",
-    "学籍号",
-    "毕业年份",
-];
-
-/// An access token minted with the app's keys.
-async fn token(app: &TestApp, username: &str) -> String {
-    let user = user::Entity::find()
-        .filter(user::Column::Username.eq(username))
-        .one(&app.state.db.conn)
-        .await
-        .unwrap()
-        .unwrap();
-    app.state
-        .tokens
-        .issue_access(
-            user.id,
-            &user.role,
-            user.token_version,
-            app.state.clock.now(),
-        )
-        .unwrap()
-}
-
-async fn annual_plan(app: &TestApp, institution_id: Uuid) {
-    let recorder = user::Entity::find()
-        .filter(user::Column::Username.eq("supervisor"))
-        .one(&app.state.db.conn)
-        .await
-        .unwrap()
-        .unwrap();
-    annual_plan::Entity::insert(annual_plan::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        institution_id: Set(institution_id),
-        year: Set(2026),
-        filed_on: Set(time::macros::date!(2026 - 01 - 15)),
-        late: Set(false),
-        note: Set(String::new()),
-        material_id: Set(None),
-        recorded_by: Set(recorder.id),
-        created_at: Set(app.state.clock.now()),
-    })
-    .exec(&app.state.db.conn)
-    .await
-    .unwrap();
-}
 
 /// The cast, emp1's annual plan, and an employer/self batch (registration open) planning
 /// 电工 五级 and 养老护理员 四级. Returns (emp1's token, batch id).
 async fn setup(app: &TestApp) -> (String, String) {
     let cast = app.cast().await;
-    annual_plan(app, cast.employer).await;
+    annual_plan(app, cast.employer, 2026).await;
     let emp = token(app, "emp1").await;
     let batch = new_batch(app, &emp).await;
     (emp, batch)
 }
 
 async fn new_batch(app: &TestApp, token: &str) -> String {
-    let response = app
-        .post(
-            token,
-            "/api/v1/batches",
-            json!({
-                "module": "self",
-                "method": "exam",
-                "year": 2026,
-                "exam_start": "2026-03-10",
-                "exam_end": "2026-03-11",
-                "venue": "职业技能实训基地",
-                "venue_region": "4101",
-                "occupations": [
-                    { "occupation_code": "6-31-01-03", "level": 5, "planned_count": 20 },
-                    { "occupation_code": "4-10-01-05", "level": 4, "planned_count": 10 },
-                ],
-            }),
-        )
-        .await;
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(status, 201, "{body}");
-    let registration = body["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["step"] == "registration")
-        .unwrap();
-    assert_eq!(registration["state"], "draft");
+    let body = create(
+        app,
+        token,
+        batch_body_lines(
+            "self",
+            "exam",
+            "4101",
+            &[(ELECTRICIAN, 5, 20), (CARER, 4, 10)],
+        ),
+    )
+    .await;
+    assert_eq!(state_of(&body, "registration"), "draft");
     body["id"].as_str().unwrap().to_owned()
 }
 
-/// A valid 居民身份证号码, different for each `n` (born 1980 onwards, 河南郑州).
-fn id_number(n: u32) -> String {
-    let birth = time::macros::date!(1980 - 01 - 01) + time::Duration::days(i64::from(n / 1000));
-    let first17 = format!(
-        "410105{:04}{:02}{:02}{:03}",
-        birth.year(),
-        u8::from(birth.month()),
-        birth.day(),
-        n % 1000
-    );
-    let check = check_char(&first17).unwrap();
-    format!("{first17}{check}")
-}
-
-/// The same number with a wrong check character.
-fn bad_checksum(n: u32) -> String {
-    let good = id_number(n);
-    let last = good.chars().last().unwrap();
-    let wrong = if last == '0' { '1' } else { '0' };
-    format!("{}{wrong}", &good[..17])
-}
-
-#[derive(Clone)]
-enum V {
-    S(String),
-    N(f64),
-    Empty,
-}
-
-fn s(text: &str) -> V {
-    V::S(text.to_owned())
-}
-
 /// A clean row: 电工 五级.
-fn good_row(n: u32) -> Vec<V> {
-    vec![
-        V::S(format!("考生{n}")),
-        s("居民身份证"),
-        V::S(id_number(n)),
-        s("13800138000"),
-        s("6-31-01-03"),
-        V::N(5.0),
-        s("高中"),
-        V::N(3.0),
-        V::Empty,
-        V::Empty,
-    ]
-}
-
-fn xlsx(header: &[&str], rows: &[Vec<V>]) -> Vec<u8> {
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    for (col, title) in (0u16..).zip(header) {
-        sheet.write_string(0, col, *title).unwrap();
-    }
-    for (r, row) in (1u32..).zip(rows) {
-        for (col, value) in (0u16..).zip(row) {
-            match value {
-                V::S(text) => {
-                    sheet.write_string(r, col, text).unwrap();
-                }
-                V::N(n) => {
-                    sheet.write_number(r, col, *n).unwrap();
-                }
-                V::Empty => {}
-            }
-        }
-    }
-    workbook.save_to_buffer().unwrap()
-}
-
-async fn upload(
-    app: &TestApp,
-    token: &str,
-    batch: &str,
-    bytes: Vec<u8>,
-    file_name: &str,
-    mode: Option<&str>,
-) -> reqwest::Response {
-    let mut form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()),
-    );
-    if let Some(mode) = mode {
-        form = form.text("mode", mode.to_owned());
-    }
-    app.client
-        .post(app.url(&format!("/api/v1/batches/{batch}/candidates/import")))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
+fn good_row(n: u32) -> Vec<Cell> {
+    roster_row(&format!("考生{n}"), &distinct_id(n), "13800138000")
 }
 
 async fn created(response: reqwest::Response) -> Value {
@@ -322,7 +162,7 @@ async fn template_downloads_and_reimports_once_filled() {
         );
         let template = response.bytes().await.unwrap().to_vec();
         let cells = sheet_cells(&template);
-        assert_eq!(cells[0], HEADER);
+        assert_eq!(cells[0], ROSTER_HEADER);
         assert_eq!(cells.len(), 2, "header and the sample row");
         let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(template.clone())).unwrap();
         let styles = workbook.worksheet_style("考生花名册").unwrap();
@@ -334,7 +174,7 @@ async fn template_downloads_and_reimports_once_filled() {
 
         // The template as downloaded holds only the sample, which is skipped.
         let body = problem(
-            upload(&app, &emp, &batch, template, "模板.xlsx", None).await,
+            import_roster(&app, &emp, &batch, template, "模板.xlsx", None).await,
             422,
             "VALIDATION",
         )
@@ -342,13 +182,14 @@ async fn template_downloads_and_reimports_once_filled() {
         assert_eq!(body["violations"][0]["details"]["reason"], "no_rows");
 
         // Filled in below the sample (header and sample kept as downloaded), it imports.
-        let mut rows: Vec<Vec<V>> = vec![cells[1].iter().map(|c| s(c)).collect()];
+        let mut rows: Vec<Vec<Cell>> = vec![cells[1].iter().map(|c| s(c)).collect()];
         rows.extend((1..=3).map(good_row));
         let filled = xlsx(
             &cells[0].iter().map(String::as_str).collect::<Vec<_>>(),
             &rows,
         );
-        let job = created(upload(&app, &emp, &batch, filled, "花名册.xlsx", None).await).await;
+        let job =
+            created(import_roster(&app, &emp, &batch, filled, "花名册.xlsx", None).await).await;
         assert_eq!(job["status"], "done");
         assert_eq!(job["imported_rows"], 3);
         assert_eq!(job["total_rows"], 3);
@@ -365,8 +206,8 @@ async fn xlsx_of_20_rows_imports_with_counts_only_in_the_audit() {
     each_backend(|app| async move {
         // -- Setup
         let (emp, batch) = setup(&app).await;
-        let rows: Vec<Vec<V>> = (1..=20).map(good_row).collect();
-        let file = xlsx(&HEADER, &rows);
+        let rows: Vec<Vec<Cell>> = (1..=20).map(good_row).collect();
+        let file = xlsx(&ROSTER_HEADER, &rows);
 
         // -- Exec
         let response = app
@@ -427,7 +268,7 @@ async fn xlsx_of_20_rows_imports_with_counts_only_in_the_audit() {
             .unwrap();
         for c in &stored {
             let n: u32 = c.name.trim_start_matches("考生").parse().unwrap();
-            let full = id_number(n);
+            let full = distinct_id(n);
             assert_eq!(
                 c.id_masked,
                 format!("{}********{}", &full[..6], &full[14..])
@@ -457,7 +298,7 @@ async fn xlsx_of_20_rows_imports_with_counts_only_in_the_audit() {
         assert_eq!(after["rejected_rows"], 0);
         let summary = events[0].summary.to_string();
         assert!(!summary.contains("考生1"));
-        assert!(!summary.contains(&id_number(1)[..10]));
+        assert!(!summary.contains(&distinct_id(1)[..10]));
         app
     })
     .await;
@@ -469,10 +310,10 @@ async fn xlsx_of_20_rows_imports_with_counts_only_in_the_audit() {
 fn file_with_every_bad_reason() -> Vec<u8> {
     let mut rows = vec![good_row(1), good_row(2)]; // rows 2, 3
     let mut checksum = good_row(3);
-    checksum[2] = V::S(bad_checksum(3));
+    checksum[2] = Cell::S(wrong_check(&distinct_id(3)));
     rows.push(checksum); // row 4
     let mut numeric = good_row(4);
-    numeric[2] = V::N(410105198001010000.0);
+    numeric[2] = Cell::N(410105198001010000.0);
     rows.push(numeric); // row 5
     let mut legacy = good_row(5);
     legacy[2] = s("410105800101123");
@@ -484,15 +325,15 @@ fn file_with_every_bad_reason() -> Vec<u8> {
     not_in_batch[4] = s("6-31-01-01");
     rows.push(not_in_batch); // row 8
     let mut level_not_in_batch = good_row(8);
-    level_not_in_batch[5] = V::N(3.0);
+    level_not_in_batch[5] = Cell::N(3.0);
     rows.push(level_not_in_batch); // row 9
     rows.push(good_row(1)); // row 10: the same as row 2
     let mut missing = good_row(10);
-    missing[0] = V::Empty;
+    missing[0] = Cell::Empty;
     rows.push(missing); // row 11
-    rows.push(vec![V::Empty; 10]); // row 12: blank, skipped
+    rows.push(vec![Cell::Empty; 10]); // row 12: blank, skipped
     rows.push(good_row(11)); // row 13
-    xlsx(&HEADER, &rows)
+    xlsx(&ROSTER_HEADER, &rows)
 }
 
 fn every_bad_reason() -> BTreeSet<(u64, String, String)> {
@@ -520,7 +361,7 @@ async fn every_bad_row_is_reported_and_nothing_imported() {
             .await;
 
         // -- Exec
-        let response = upload(
+        let response = import_roster(
             &app,
             &emp,
             &batch,
@@ -541,7 +382,7 @@ async fn every_bad_row_is_reported_and_nothing_imported() {
         };
         for n in 1..=11 {
             assert!(
-                !text.contains(&id_number(n)),
+                !text.contains(&distinct_id(n)),
                 "no full ID number in the answer"
             );
         }
@@ -566,7 +407,7 @@ async fn valid_only_imports_the_clean_rows_and_reports_the_rest() {
             .await;
 
         // -- Exec
-        let response = upload(
+        let response = import_roster(
             &app,
             &emp,
             &batch,
@@ -599,17 +440,20 @@ async fn valid_only_imports_the_clean_rows_and_reports_the_rest() {
 
         // Query parameter works too; a file with no clean row imports nothing (422).
         let mut only_bad = good_row(20);
-        only_bad[2] = V::S(bad_checksum(20));
+        only_bad[2] = Cell::S(wrong_check(&distinct_id(20)));
         let response = app
             .client
             .post(app.url(&format!(
                 "/api/v1/batches/{batch}/candidates/import?mode=valid_only"
             )))
             .bearer_auth(&emp)
-            .multipart(reqwest::multipart::Form::new().part(
-                "file",
-                reqwest::multipart::Part::bytes(xlsx(&HEADER, &[only_bad])).file_name("r.xlsx"),
-            ))
+            .multipart(
+                reqwest::multipart::Form::new().part(
+                    "file",
+                    reqwest::multipart::Part::bytes(xlsx(&ROSTER_HEADER, &[only_bad]))
+                        .file_name("r.xlsx"),
+                ),
+            )
             .send()
             .await
             .unwrap();
@@ -637,7 +481,7 @@ async fn bad_files_and_headers_are_refused() {
             &[vec![s("张三"), s("6-31-01-03"), s("5")]],
         );
         let body = problem(
-            upload(&app, &emp, &batch, file, "r.xlsx", None).await,
+            import_roster(&app, &emp, &batch, file, "r.xlsx", None).await,
             422,
             "VALIDATION",
         )
@@ -654,7 +498,7 @@ async fn bad_files_and_headers_are_refused() {
         // A header that names no known column at all.
         let file = xlsx(&["name", "id"], &[vec![s("张三"), s("x")]]);
         let body = problem(
-            upload(&app, &emp, &batch, file, "r.xlsx", None).await,
+            import_roster(&app, &emp, &batch, file, "r.xlsx", None).await,
             422,
             "VALIDATION",
         )
@@ -665,14 +509,14 @@ async fn bad_files_and_headers_are_refused() {
         );
         // Not a spreadsheet.
         problem(
-            upload(&app, &emp, &batch, b"%PDF-1.7\n".to_vec(), "r.pdf", None).await,
+            import_roster(&app, &emp, &batch, b"%PDF-1.7\n".to_vec(), "r.pdf", None).await,
             415,
             "UNSUPPORTED_MEDIA_TYPE",
         )
         .await;
         // A broken .xlsx.
         let body = problem(
-            upload(
+            import_roster(
                 &app,
                 &emp,
                 &batch,
@@ -701,9 +545,9 @@ async fn bad_files_and_headers_are_refused() {
         let body = problem(response, 422, "VALIDATION").await;
         assert_eq!(body["violations"][0]["field"], "file");
         // An unknown mode.
-        let file = xlsx(&HEADER, &[good_row(1)]);
+        let file = xlsx(&ROSTER_HEADER, &[good_row(1)]);
         let body = problem(
-            upload(&app, &emp, &batch, file, "r.xlsx", Some("some")).await,
+            import_roster(&app, &emp, &batch, file, "r.xlsx", Some("some")).await,
             422,
             "VALIDATION",
         )
@@ -724,7 +568,7 @@ fn csv_text(ids: &[String]) -> String {
          李四,,{},,4-10-01-05,四级,,,,\r\n\
          ,,,,,,,,,\r\n\
          王五,身份证,'{},,6-31-01-03,五级/初级工,初中,,,\r\n",
-        HEADER.join(","),
+        ROSTER_HEADER.join(","),
         ids[0],
         ids[1],
         ids[2],
@@ -739,12 +583,12 @@ async fn csv_imports_in_utf8_with_bom_and_in_gbk() {
         let utf8 = {
             let mut bytes = vec![0xEF, 0xBB, 0xBF];
             bytes.extend_from_slice(
-                csv_text(&[id_number(1), id_number(2), id_number(3)]).as_bytes(),
+                csv_text(&[distinct_id(1), distinct_id(2), distinct_id(3)]).as_bytes(),
             );
             bytes
         };
         let gbk = {
-            let text = csv_text(&[id_number(4), id_number(5), id_number(6)]);
+            let text = csv_text(&[distinct_id(4), distinct_id(5), distinct_id(6)]);
             let (bytes, _, unmappable) = encoding_rs::GBK.encode(&text);
             assert!(!unmappable);
             assert!(std::str::from_utf8(&bytes).is_err(), "really GBK");
@@ -752,8 +596,10 @@ async fn csv_imports_in_utf8_with_bom_and_in_gbk() {
         };
 
         // -- Exec
-        let first = created(upload(&app, &emp, &batch, utf8, "花名册.csv", None).await).await;
-        let second = created(upload(&app, &emp, &batch, gbk, "花名册.csv", None).await).await;
+        let first =
+            created(import_roster(&app, &emp, &batch, utf8, "花名册.csv", None).await).await;
+        let second =
+            created(import_roster(&app, &emp, &batch, gbk, "花名册.csv", None).await).await;
 
         // -- Check
         assert_eq!(first["imported_rows"], 3);
@@ -788,10 +634,10 @@ async fn csv_imports_in_utf8_with_bom_and_in_gbk() {
         // Excel's scientific notation for a long number is an ID stored as a number.
         let csv = format!(
             "{}\n赵六,居民身份证,4.10105E+17,,6-31-01-03,5,,,,\n",
-            HEADER.join(",")
+            ROSTER_HEADER.join(",")
         );
         let body = problem(
-            upload(&app, &emp, &batch, csv.into_bytes(), "r.csv", None).await,
+            import_roster(&app, &emp, &batch, csv.into_bytes(), "r.csv", None).await,
             422,
             "VALIDATION",
         )
@@ -814,11 +660,11 @@ async fn a_5000_row_file_runs_as_a_job_with_progress() {
     each_backend(|app| async move {
         // -- Setup
         let (emp, batch) = setup(&app).await;
-        let rows: Vec<Vec<V>> = (1..=5000).map(good_row).collect();
-        let file = xlsx(&HEADER, &rows);
+        let rows: Vec<Vec<Cell>> = (1..=5000).map(good_row).collect();
+        let file = xlsx(&ROSTER_HEADER, &rows);
 
         // -- Exec
-        let response = upload(&app, &emp, &batch, file, "big.xlsx", None).await;
+        let response = import_roster(&app, &emp, &batch, file, "big.xlsx", None).await;
 
         // -- Check
         assert_eq!(response.status(), 202);
@@ -863,11 +709,19 @@ async fn a_large_file_with_bad_rows_fails_its_job_and_imports_nothing() {
     each_backend(|app| async move {
         // -- Setup
         let (emp, batch) = setup(&app).await;
-        let mut rows: Vec<Vec<V>> = (1..=2500).map(good_row).collect();
-        rows[1999][2] = V::N(410105198001010000.0); // row 2001
+        let mut rows: Vec<Vec<Cell>> = (1..=2500).map(good_row).collect();
+        rows[1999][2] = Cell::N(410105198001010000.0); // row 2001
 
         // -- Exec
-        let response = upload(&app, &emp, &batch, xlsx(&HEADER, &rows), "big.xlsx", None).await;
+        let response = import_roster(
+            &app,
+            &emp,
+            &batch,
+            xlsx(&ROSTER_HEADER, &rows),
+            "big.xlsx",
+            None,
+        )
+        .await;
 
         // -- Check
         assert_eq!(response.status(), 202);
@@ -898,8 +752,19 @@ async fn export_shows_masked_ids_only() {
     each_backend(|app| async move {
         // -- Setup
         let (emp, batch) = setup(&app).await;
-        let rows: Vec<Vec<V>> = (1..=5).map(good_row).collect();
-        created(upload(&app, &emp, &batch, xlsx(&HEADER, &rows), "r.xlsx", None).await).await;
+        let rows: Vec<Vec<Cell>> = (1..=5).map(good_row).collect();
+        created(
+            import_roster(
+                &app,
+                &emp,
+                &batch,
+                xlsx(&ROSTER_HEADER, &rows),
+                "r.xlsx",
+                None,
+            )
+            .await,
+        )
+        .await;
 
         // -- Exec
         let response = app
@@ -915,13 +780,13 @@ async fn export_shows_masked_ids_only() {
                 .contains("filename*=UTF-8''")
         );
         let cells = sheet_cells(&response.bytes().await.unwrap());
-        let mut header: Vec<&str> = HEADER.to_vec();
+        let mut header: Vec<&str> = ROSTER_HEADER.to_vec();
         header.extend(["资格审核", "预警信息"]);
         assert_eq!(cells[0], header);
         assert_eq!(cells.len(), 6);
         let everything = format!("{cells:?}");
         for n in 1..=5 {
-            let full = id_number(n);
+            let full = distinct_id(n);
             assert!(!everything.contains(&full), "no full ID number");
             let masked = format!("{}********{}", &full[..6], &full[14..]);
             let exported = cells.iter().find(|r| r[0] == format!("考生{n}")).unwrap();
@@ -951,11 +816,11 @@ async fn another_institution_gets_404_and_other_roles_cannot_import() {
         // -- Setup
         let (emp, batch) = setup(&app).await;
         let job = created(
-            upload(
+            import_roster(
                 &app,
                 &emp,
                 &batch,
-                xlsx(&HEADER, &[good_row(1)]),
+                xlsx(&ROSTER_HEADER, &[good_row(1)]),
                 "r.xlsx",
                 None,
             )
@@ -976,11 +841,11 @@ async fn another_institution_gets_404_and_other_roles_cannot_import() {
             problem(app.get(&inspector, &path).await, 404, "NOT_FOUND").await;
         }
         problem(
-            upload(
+            import_roster(
                 &app,
                 &train,
                 &batch,
-                xlsx(&HEADER, &[good_row(2)]),
+                xlsx(&ROSTER_HEADER, &[good_row(2)]),
                 "r.xlsx",
                 None,
             )
@@ -990,11 +855,11 @@ async fn another_institution_gets_404_and_other_roles_cannot_import() {
         )
         .await;
         problem(
-            upload(
+            import_roster(
                 &app,
                 &sup,
                 &batch,
-                xlsx(&HEADER, &[good_row(2)]),
+                xlsx(&ROSTER_HEADER, &[good_row(2)]),
                 "r.xlsx",
                 None,
             )
@@ -1077,10 +942,10 @@ async fn a_job_that_lost_its_server_reads_as_failed() {
 async fn measure_10000_rows_on_sqlite() {
     let app = TestApp::spawn(common::Backend::Sqlite, |_| {}).await;
     let (emp, batch) = setup(&app).await;
-    let rows: Vec<Vec<V>> = (1..=10_000).map(good_row).collect();
-    let file = xlsx(&HEADER, &rows);
+    let rows: Vec<Vec<Cell>> = (1..=10_000).map(good_row).collect();
+    let file = xlsx(&ROSTER_HEADER, &rows);
     let started = Instant::now();
-    let response = upload(&app, &emp, &batch, file, "big.xlsx", None).await;
+    let response = import_roster(&app, &emp, &batch, file, "big.xlsx", None).await;
     assert_eq!(response.status(), 202);
     let accepted = started.elapsed();
     let location = response.headers()["location"].to_str().unwrap().to_owned();

@@ -12,48 +12,20 @@
 
 mod common;
 
+use common::fixtures::user_id;
+use common::ids::person;
+use common::pdf::pdf;
 use common::{TestApp, each_backend, problem};
-use lopdf::{Document, Object, Stream, dictionary};
 use reqwest::Method;
 use reqwest::multipart::{Form, Part};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 use skillcert_server::entities::{
-    audit_event, batch, candidate, candidate_warning, exam_notice, import_job, material, user,
+    audit_event, batch, candidate, candidate_warning, exam_notice, import_job, material,
 };
 use uuid::Uuid;
 
 // -- Setup & Fixtures
-
-/// A one-page PDF, a few hundred bytes, built with lopdf.
-fn pdf(tag: &str) -> Vec<u8> {
-    let mut doc = Document::with_version("1.7");
-    let pages_id = doc.new_object_id();
-    let content_id = doc.add_object(Stream::new(dictionary! {}, b"BT ET".to_vec()));
-    let page_id = doc.add_object(dictionary! {
-        "Type" => "Page",
-        "Parent" => pages_id,
-        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-        "Contents" => content_id,
-    });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages",
-            "Kids" => vec![page_id.into()],
-            "Count" => 1,
-        }),
-    );
-    let catalog_id = doc.add_object(dictionary! {
-        "Type" => "Catalog",
-        "Pages" => pages_id,
-        "Lang" => Object::string_literal(tag.to_owned()),
-    });
-    doc.trailer.set("Root", catalog_id);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
-}
 
 fn pdf_form(kind: &str, tag: &str) -> Form {
     Form::new().text("kind", kind.to_owned()).part(
@@ -68,16 +40,7 @@ fn pdf_form(kind: &str, tag: &str) -> Form {
 /// A social-training batch that passes every plan rule once its plan application is uploaded:
 /// venue in the institution's own region (4103), 20 candidates, exam well after the lead time.
 fn batch_body() -> Value {
-    json!({
-        "module": "supervised",
-        "method": "exam",
-        "year": 2026,
-        "exam_start": "2026-03-10",
-        "exam_end": "2026-03-11",
-        "venue": "职业技能实训基地",
-        "venue_region": "4103",
-        "occupations": [{ "occupation_code": "6-31-01-03", "level": 5, "planned_count": 20 }],
-    })
+    common::batches::batch_body("supervised", "exam", 20, "4103")
 }
 
 fn notice_body() -> Value {
@@ -99,16 +62,6 @@ async fn json_of(response: reqwest::Response, status: u16, what: &str) -> Value 
     body
 }
 
-async fn user_id(app: &TestApp, username: &str) -> Uuid {
-    user::Entity::find()
-        .filter(user::Column::Username.eq(username))
-        .one(&app.state.db.conn)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
-
 /// `train1`'s resources, one of each id kind the API exposes.
 struct Owned {
     institution: Uuid,
@@ -120,13 +73,6 @@ struct Owned {
     warning: String,
     blacklist: String,
     import_job: String,
-}
-
-/// A valid 居民身份证 number (GB 11643 check character) for a person born 1990-01-01.
-fn id_number(sequence: u32) -> String {
-    let first17 = format!("41010319900101{sequence:03}");
-    let check = skillcert_domain::codecs::id_number::check_char(&first17).unwrap();
-    format!("{first17}{check}")
 }
 
 /// The value of path parameter `name` in `template`, from the first rule whose route prefix
@@ -219,7 +165,7 @@ fn body_for(method: &Method, template: &str, batch_version: i64) -> Body {
         }
         ("PATCH", "/api/v1/admin/occupations/{code}") => Body::Json(json!({ "name": "被改名" })),
         ("POST", "/api/v1/batches/{id}/candidates") => Body::Json(json!({
-            "name": "入侵者", "id_number": id_number(7), "occupation_code": "6-31-01-03", "level": 5,
+            "name": "入侵者", "id_number": person(7), "occupation_code": "6-31-01-03", "level": 5,
         })),
         (
             "POST",
@@ -471,7 +417,7 @@ async fn every_route_with_an_id_refuses_another_tenant_and_the_inspector_and_cha
         // is approved, and the sweep runs with the plan still a draft.
         let candidate_id = Uuid::now_v7();
         let now = app.state.clock.now();
-        let number = id_number(1);
+        let number = person(1);
         candidate::Entity::insert(candidate::ActiveModel {
             id: Set(candidate_id),
             batch_id: Set(batch_id.parse().unwrap()),
@@ -522,7 +468,7 @@ async fn every_route_with_an_id_refuses_another_tenant_and_the_inspector_and_cha
             app.post(
                 &supervisor,
                 "/api/v1/blacklist",
-                json!({ "name": "李四", "id_number": id_number(2), "reason": "替考", "ban_from": "2026-01-01", "ban_until": "2028-12-31" }),
+                json!({ "name": "李四", "id_number": person(2), "reason": "替考", "ban_from": "2026-01-01", "ban_until": "2028-12-31" }),
             )
             .await,
             201,

@@ -6,19 +6,10 @@
 
 mod common;
 
-use common::{PASSWORD, TestApp, each_backend, each_backend_with, problem};
+use common::{PASSWORD, TestApp, each_backend, each_backend_with, problem, violation_fields};
 use serde_json::{Value, json};
 
 const NEW_PASSWORD: &str = "Fresh@Start2026";
-
-async fn login_with(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
-    app.client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({ "username": username, "password": password }))
-        .send()
-        .await
-        .unwrap()
-}
 
 /// Looks a user up by username through the admin list.
 async fn find_user(app: &TestApp, admin: &str, username: &str) -> Value {
@@ -64,7 +55,7 @@ async fn the_admin_creates_an_account_that_can_sign_in() {
         assert_eq!(created["version"], 1);
         assert_eq!(created["disabled"], false);
         assert!(created.get("password_hash").is_none() && created.get("password").is_none());
-        let signed_in = login_with(&app, "emp2", NEW_PASSWORD).await;
+        let signed_in = app.login_with("emp2", NEW_PASSWORD).await;
         assert_eq!(signed_in.status(), 200);
         let fetched: Value = app
             .get(
@@ -151,12 +142,7 @@ async fn every_invalid_field_is_reported_at_once() {
             .await;
         // -- Check
         let body = problem(response, 422, "VALIDATION").await;
-        let mut fields: Vec<&str> = body["violations"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v["field"].as_str().unwrap())
-            .collect();
+        let mut fields = violation_fields(&body);
         fields.sort_unstable();
         assert_eq!(
             fields,
@@ -343,7 +329,8 @@ async fn disabling_ends_the_users_sessions_at_once() {
         // -- Setup
         app.cast().await;
         let admin = app.login("admin").await;
-        let session: Value = login_with(&app, "train2", PASSWORD)
+        let session: Value = app
+            .login_with("train2", PASSWORD)
             .await
             .json()
             .await
@@ -368,7 +355,7 @@ async fn disabling_ends_the_users_sessions_at_once() {
             .unwrap();
         problem(refreshed, 401, "UNAUTHORIZED").await;
         problem(
-            login_with(&app, "train2", PASSWORD).await,
+            app.login_with("train2", PASSWORD).await,
             401,
             "UNAUTHORIZED",
         )
@@ -379,7 +366,7 @@ async fn disabling_ends_the_users_sessions_at_once() {
             .patch(&admin, &path, json!({ "version": 2, "disabled": false }))
             .await;
         assert_eq!(enabled.status(), 200);
-        assert_eq!(login_with(&app, "train2", PASSWORD).await.status(), 200);
+        assert_eq!(app.login_with("train2", PASSWORD).await.status(), 200);
         app
     })
     .await;
@@ -479,14 +466,9 @@ async fn a_new_password_replaces_the_old_and_lifts_a_lockout() {
         let admin = app.login("admin").await;
         let old_session = app.login("emp1").await;
         for _ in 0..app.state.config.auth.max_failed_logins {
-            login_with(&app, "emp1", "Wrong@2026x").await;
+            app.login_with("emp1", "Wrong@2026x").await;
         }
-        problem(
-            login_with(&app, "emp1", PASSWORD).await,
-            429,
-            "RATE_LIMITED",
-        )
-        .await;
+        problem(app.login_with("emp1", PASSWORD).await, 429, "RATE_LIMITED").await;
         let target = find_user(&app, &admin, "emp1").await;
         assert!(target["locked_until"].is_string());
         let path = format!("/api/v1/admin/users/{}", target["id"].as_str().unwrap());
@@ -512,13 +494,8 @@ async fn a_new_password_replaces_the_old_and_lifts_a_lockout() {
             "UNAUTHORIZED",
         )
         .await;
-        problem(
-            login_with(&app, "emp1", PASSWORD).await,
-            401,
-            "UNAUTHORIZED",
-        )
-        .await;
-        assert_eq!(login_with(&app, "emp1", NEW_PASSWORD).await.status(), 200);
+        problem(app.login_with("emp1", PASSWORD).await, 401, "UNAUTHORIZED").await;
+        assert_eq!(app.login_with("emp1", NEW_PASSWORD).await.status(), 200);
         app
     })
     .await;
@@ -749,7 +726,7 @@ async fn create_user_from_the_command_line_finds_the_institution_by_its_uscc() {
         assert!(unknown.is_err());
         assert!(without.unwrap_err().contains("institution_id"));
         assert!(again.unwrap_err().contains("已被使用"));
-        let response = login_with(&app, "cli.user", NEW_PASSWORD).await;
+        let response = app.login_with("cli.user", NEW_PASSWORD).await;
         assert_eq!(response.status(), 200);
         app
     })

@@ -7,129 +7,26 @@
 
 mod common;
 
-use common::{TestApp, each_backend, problem};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use common::batches::{
+    ELECTRICIAN, add_candidate, at_registration, batch_body_lines, state_of, submit,
+};
+use common::fixtures::{annual_plan, attach, token};
+use common::ids::{born, person};
+use common::{TestApp, each_backend, problem, violation_codes};
+use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
-use skillcert_server::entities::{annual_plan, certificate, material, user};
+use skillcert_server::entities::certificate;
 use uuid::Uuid;
 
 // -- Setup & Fixtures
-
-async fn token(app: &TestApp, username: &str) -> String {
-    let user = user::Entity::find()
-        .filter(user::Column::Username.eq(username))
-        .one(&app.state.db.conn)
-        .await
-        .unwrap()
-        .unwrap();
-    app.state
-        .tokens
-        .issue_access(
-            user.id,
-            &user.role,
-            user.token_version,
-            app.state.clock.now(),
-        )
-        .unwrap()
-}
-
-/// A valid 居民身份证号码 from its first 17 digits (GB 11643-1999 MOD 11-2).
-fn id_number(first17: &str) -> String {
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = first17
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    let check = b"10X98765432"[(sum % 11) as usize] as char;
-    format!("{first17}{check}")
-}
-
-/// The `n`-th test person, born 1990-01-01.
-fn person(n: u32) -> String {
-    id_number(&format!("41010519900101{n:03}"))
-}
-
-/// Someone born on `yyyymmdd`.
-fn born(yyyymmdd: &str, n: u32) -> String {
-    id_number(&format!("410105{yyyymmdd}{n:03}"))
-}
 
 fn candidate(id: &str, level: u8) -> Value {
     json!({ "name": "考生", "id_number": id, "occupation_code": "6-31-01-03", "level": level })
 }
 
-fn batch_body(module: &str, method: &str, planned: u32, region: &str) -> Value {
-    json!({
-        "module": module,
-        "method": method,
-        "year": 2026,
-        "exam_start": "2026-03-10",
-        "exam_end": "2026-03-11",
-        "venue": "职业技能实训基地",
-        "venue_region": region,
-        "occupations": [
-            { "occupation_code": "6-31-01-03", "level": 5, "planned_count": planned },
-            { "occupation_code": "6-31-01-03", "level": 4, "planned_count": planned },
-        ],
-    })
-}
-
-async fn annual_plan(app: &TestApp, institution_id: Uuid) {
-    let recorder = user::Entity::find()
-        .filter(user::Column::Username.eq("supervisor"))
-        .one(&app.state.db.conn)
-        .await
-        .unwrap()
-        .unwrap();
-    annual_plan::Entity::insert(annual_plan::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        institution_id: Set(institution_id),
-        year: Set(2026),
-        filed_on: Set(time::macros::date!(2026 - 01 - 15)),
-        late: Set(false),
-        note: Set(String::new()),
-        material_id: Set(None),
-        recorded_by: Set(recorder.id),
-        created_at: Set(app.state.clock.now()),
-    })
-    .exec(&app.state.db.conn)
-    .await
-    .unwrap();
-}
-
-/// A current material row of `kind` (the upload path has its own tests).
-async fn attach(app: &TestApp, batch: &Value, kind: &str) -> Uuid {
-    let batch_id: Uuid = batch["id"].as_str().unwrap().parse().unwrap();
-    let institution_id: Uuid = batch["institution_id"].as_str().unwrap().parse().unwrap();
-    let uploader = user::Entity::find()
-        .filter(user::Column::InstitutionId.eq(institution_id))
-        .one(&app.state.db.conn)
-        .await
-        .unwrap()
-        .unwrap();
-    let id = Uuid::now_v7();
-    material::Entity::insert(material::ActiveModel {
-        id: Set(id),
-        batch_id: Set(Some(batch_id)),
-        institution_id: Set(institution_id),
-        kind: Set(kind.to_owned()),
-        file_name: Set(format!("{kind}.pdf")),
-        sha256: Set("0".repeat(64)),
-        size: Set(1),
-        uploaded_by: Set(uploader.id),
-        uploaded_at: Set(app.state.clock.now()),
-        superseded_at: Set(None),
-    })
-    .exec(&app.state.db.conn)
-    .await
-    .unwrap();
-    id
-}
-
-/// A batch of `username` (`module`, `method`) created with `planned` per line; a supervised one
-/// has its plan approved, so registration is in draft.
-async fn at_registration(
+/// A batch of `username` (`module`, `method`) planning `planned` for 电工 五级 and as many for
+/// 四级, at registration (see [`at_registration`]).
+async fn two_levels(
     app: &TestApp,
     username: &str,
     module: &str,
@@ -137,58 +34,22 @@ async fn at_registration(
     planned: u32,
     region: &str,
 ) -> Value {
-    let owner = token(app, username).await;
-    let response = app
-        .post(
-            &owner,
-            "/api/v1/batches",
-            batch_body(module, method, planned, region),
-        )
-        .await;
-    let status = response.status();
-    let batch: Value = response.json().await.unwrap();
-    assert_eq!(status, 201, "{batch}");
-    if module == "self" {
-        return batch;
-    }
-    attach(app, &batch, "plan_application").await;
-    let id = batch["id"].as_str().unwrap();
-    let response = app
-        .post(
-            &owner,
-            &format!("/api/v1/batches/{id}/steps/plan/submit"),
-            json!({}),
-        )
-        .await;
-    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
-    let sup = token(app, "supervisor").await;
-    let response = app
-        .post(
-            &sup,
-            &format!("/api/v1/batches/{id}/steps/plan/decision"),
-            json!({ "decision": "approve", "comment": "同意" }),
-        )
-        .await;
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
+    let lines = [(ELECTRICIAN, 5, planned), (ELECTRICIAN, 4, planned)];
+    at_registration(
+        app,
+        username,
+        batch_body_lines(module, method, region, &lines),
+    )
+    .await
 }
 
 async fn social(app: &TestApp, username: &str, planned: u32) -> Value {
     let region = if username == "train1" { "4103" } else { "4101" };
-    at_registration(app, username, "supervised", "exam", planned, region).await
+    two_levels(app, username, "supervised", "exam", planned, region).await
 }
 
 async fn add(app: &TestApp, token: &str, batch: &Value, body: Value) -> Value {
-    let response = app
-        .post(
-            token,
-            &format!(
-                "/api/v1/batches/{}/candidates",
-                batch["id"].as_str().unwrap()
-            ),
-            body,
-        )
-        .await;
+    let response = add_candidate(app, token, batch, body).await;
     let status = response.status();
     let body: Value = response.json().await.unwrap();
     assert_eq!(status, 201, "{body}");
@@ -238,41 +99,6 @@ async fn warning_items(app: &TestApp, token: &str, batch: &Value) -> Vec<Value> 
         .as_array()
         .unwrap()
         .clone()
-}
-
-async fn submit(app: &TestApp, token: &str, batch: &Value, step: &str) -> reqwest::Response {
-    app.post(
-        token,
-        &format!(
-            "/api/v1/batches/{}/steps/{step}/submit",
-            batch["id"].as_str().unwrap()
-        ),
-        json!({}),
-    )
-    .await
-}
-
-fn violation_codes(body: &Value) -> Vec<String> {
-    let mut codes: Vec<String> = body["violations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["code"].as_str().unwrap().to_owned())
-        .collect();
-    codes.sort();
-    codes.dedup();
-    codes
-}
-
-fn state_of<'a>(batch: &'a Value, step: &str) -> &'a str {
-    batch["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["step"] == step)
-        .unwrap()["state"]
-        .as_str()
-        .unwrap()
 }
 
 fn id_of(v: &Value) -> String {
@@ -600,7 +426,7 @@ async fn dispositions_with_evidence_resolve_warnings_unresolved_at_registration(
         let train = token(&app, "train1").await;
         let id = batch["id"].as_str().unwrap();
         for kind in ["eligibility_commitment", "personal_info_form"] {
-            attach(&app, &batch, kind).await;
+            attach(&app, &batch, &[kind]).await;
         }
         for n in 0..5 {
             add(&app, &train, &batch, candidate(&person(n), 5)).await;
@@ -620,9 +446,9 @@ async fn dispositions_with_evidence_resolve_warnings_unresolved_at_registration(
         assert!(checklist.to_string().contains("WARNINGS_UNRESOLVED"));
 
         // A material of another kind, or of another batch, is not evidence.
-        let wrong_kind = attach(&app, &batch, "personal_info_form").await;
+        let wrong_kind = attach(&app, &batch, &["personal_info_form"]).await[0];
         let other_batch = social(&app, "train1", 15).await;
-        let elsewhere = attach(&app, &other_batch, "eligibility_evidence").await;
+        let elsewhere = attach(&app, &other_batch, &["eligibility_evidence"]).await[0];
         for material_id in [wrong_kind, elsewhere] {
             let body = problem(
                 app.post(
@@ -654,7 +480,7 @@ async fn dispositions_with_evidence_resolve_warnings_unresolved_at_registration(
         .await;
 
         // Confirmed as true: still blocking until the candidate leaves.
-        let evidence = attach(&app, &batch, "eligibility_evidence").await;
+        let evidence = attach(&app, &batch, &["eligibility_evidence"]).await[0];
         let response = app
             .post(
                 &train,
@@ -697,7 +523,7 @@ async fn headcount_tolerance_is_ten_per_line_counting_registered_candidates() {
         let batch = social(&app, "train1", 20).await;
         let train = token(&app, "train1").await;
         for kind in ["eligibility_commitment", "personal_info_form"] {
-            attach(&app, &batch, kind).await;
+            attach(&app, &batch, &[kind]).await;
         }
         let mut level5 = Vec::new();
         for n in 0..10 {
@@ -751,10 +577,10 @@ async fn employer_supervised_registration_with_a_warning_goes_to_the_supervisor(
     each_backend(|app| async move {
         // -- Setup
         let cast = app.cast().await;
-        annual_plan(&app, cast.employer).await;
+        annual_plan(&app, cast.employer, 2026).await;
         let emp = token(&app, "emp1").await;
-        let warned = at_registration(&app, "emp1", "supervised", "exam", 20, "4101").await;
-        let clean = at_registration(&app, "emp1", "supervised", "exam", 20, "4101").await;
+        let warned = two_levels(&app, "emp1", "supervised", "exam", 20, "4101").await;
+        let clean = two_levels(&app, "emp1", "supervised", "exam", 20, "4101").await;
         add(&app, &emp, &warned, candidate(&person(1), 5)).await;
         add(&app, &emp, &warned, candidate(&person(1), 4)).await;
         add(&app, &emp, &clean, candidate(&person(2), 5)).await;
@@ -768,7 +594,7 @@ async fn employer_supervised_registration_with_a_warning_goes_to_the_supervisor(
         // With warnings: 核查情况说明 and dispositions first, then the supervisor decides.
         let body = problem(submit(&app, &emp, &warned, "registration").await, 422, "MATERIAL_MISSING").await;
         assert_eq!(violation_codes(&body), ["MATERIAL_MISSING", "WARNINGS_UNRESOLVED"]);
-        let note = attach(&app, &warned, "warning_verification_note").await;
+        let note = attach(&app, &warned, &["warning_verification_note"]).await[0];
         for w in warning_items(&app, &emp, &warned).await {
             let response = app
                 .post(
@@ -800,9 +626,9 @@ async fn tech_school_self_warns_outside_the_graduating_year() {
     each_backend(|app| async move {
         // -- Setup: first exam day 2026-03-10 — the graduating year is 2026
         let cast = app.cast().await;
-        annual_plan(&app, cast.school).await;
+        annual_plan(&app, cast.school, 2026).await;
         let school = token(&app, "school1").await;
-        let batch = at_registration(&app, "school1", "self", "process", 20, "4107").await;
+        let batch = two_levels(&app, "school1", "self", "process", 20, "4107").await;
 
         // -- Exec
         let mut graduating = candidate(&person(1), 5);

@@ -1,8 +1,19 @@
 //! The test harness: the real app on 127.0.0.1:0 with a fresh database per test — a temporary
 //! SQLite file always, and a fresh PostgreSQL database as well when `TEST_DATABASE_URL` is set —
 //! talked to over HTTP with reqwest. Fixtures write directly through the entities.
+//!
+//! The helpers several test files share live in the submodules: `fixtures` (tokens, annual
+//! plans, materials and users written through the entities), `batches` (creation bodies, step
+//! submissions and decisions, a batch at registration, candidates and roster imports through
+//! HTTP), `ids` (valid and invalid ID numbers), `sheets` (.xlsx files) and `pdf` (small PDFs).
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod batches;
+pub mod fixtures;
+pub mod ids;
+pub mod pdf;
+pub mod sheets;
 
 use std::future::Future;
 
@@ -184,15 +195,19 @@ impl TestApp {
             .unwrap()
     }
 
-    /// Logs in and returns the access token.
-    pub async fn login(&self, username: &str) -> String {
-        let response = self
-            .client
+    /// The answer to a login with `password`.
+    pub async fn login_with(&self, username: &str, password: &str) -> reqwest::Response {
+        self.client
             .post(self.url("/api/v1/auth/login"))
-            .json(&json!({ "username": username, "password": PASSWORD }))
+            .json(&json!({ "username": username, "password": password }))
             .send()
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Logs in and returns the access token.
+    pub async fn login(&self, username: &str) -> String {
+        let response = self.login_with(username, PASSWORD).await;
         assert_eq!(response.status(), 200, "login {username}");
         let body: Value = response.json().await.unwrap();
         body["access_token"].as_str().unwrap().to_owned()
@@ -359,4 +374,27 @@ pub async fn problem(response: reqwest::Response, status: u16, code: &str) -> Va
     assert!(body["request_id"].as_str().is_some_and(|id| !id.is_empty()));
     assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()));
     body
+}
+
+/// The `field` of each violation of a problem body, in order (`""` for one without a field).
+pub fn violation_fields(body: &Value) -> Vec<String> {
+    body["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["field"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// The distinct violation codes of a problem body, sorted.
+pub fn violation_codes(body: &Value) -> Vec<String> {
+    let mut codes: Vec<String> = body["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["code"].as_str().unwrap().to_owned())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    codes
 }
