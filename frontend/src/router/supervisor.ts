@@ -26,6 +26,12 @@ export const supervisorRoutes: RouteRecordRaw[] = [
     meta: { ...roles, title: '审核', activeMenu: '/sup/reviews' },
   },
   {
+    path: '/sup/batches',
+    name: 'sup-batches',
+    component: () => import('@/views/supervisor/BatchesView.vue'),
+    meta: { ...roles, title: '认定批次', menu: true, icon: 'Document' },
+  },
+  {
     path: '/sup/annual-plans',
     name: 'sup-annual-plans',
     component: () => import('@/views/supervisor/AnnualPlansView.vue'),
