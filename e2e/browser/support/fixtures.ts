@@ -1,0 +1,59 @@
+// The fixtures every test uses: the server's address (from the global setup), pages whose clock
+// reads the platform's (support/clock.ts), a signed-in page per demo account, and screenshots
+// saved under screenshots/.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test as base, expect, type Browser, type Page } from '@playwright/test';
+import { PLATFORM_NOW } from './clock';
+
+export const PASSWORD = 'Demo@2026';
+const SCREENSHOTS = join(__dirname, '..', 'screenshots');
+
+function baseUrl(): string {
+  const url = process.env.SKILLCERT_E2E_BASE_URL;
+  if (!url) throw new Error('SKILLCERT_E2E_BASE_URL is not set: run the tests with `npm test` (the global setup starts the server)');
+  return url;
+}
+
+/** A fresh browser context (its own session storage, so its own signed-in user) at the platform's time. */
+export async function newPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({
+    baseURL: baseUrl(),
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    viewport: { width: 1440, height: 900 },
+  });
+  // The browser's date is the server's (both start at PLATFORM_NOW and run on): the wizard's
+  // "today" and the countdowns then agree with what the server checks.
+  await context.clock.install({ time: new Date(PLATFORM_NOW) });
+  return context.newPage();
+}
+
+/** Signs in through the login page, as a person would, and waits for the role's home. */
+export async function login(page: Page, username: string, home: string | RegExp): Promise<void> {
+  await page.goto('/login');
+  await page.getByPlaceholder('用户名').fill(username);
+  await page.getByPlaceholder('密码').fill(PASSWORD);
+  await page.getByRole('button', { name: /登\s*录/ }).click();
+  await expect(page).toHaveURL(typeof home === 'string' ? new RegExp(`${home.replace(/\//g, '\\/')}(\\?.*)?$`) : home);
+  // The header shows who is signed in.
+  await expect(page.locator('[data-test="who"]')).toBeVisible();
+}
+
+/** A full-page screenshot in screenshots/<name>.png, once the page has settled. */
+export async function shot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  // No spinner left (Element Plus v-loading masks) before the picture is taken.
+  await expect(page.locator('.el-loading-mask').filter({ visible: true })).toHaveCount(0, { timeout: 15_000 });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+export const test = base.extend<{ baseURL: string }>({
+  baseURL: async ({}, use) => {
+    await use(baseUrl());
+  },
+});
+
+export { expect };
