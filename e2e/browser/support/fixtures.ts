@@ -46,7 +46,20 @@ export async function shot(page: Page, name: string): Promise<string> {
   // No spinner left (Element Plus v-loading masks) before the picture is taken.
   await expect(page.locator('.el-loading-mask').filter({ visible: true })).toHaveCount(0, { timeout: 15_000 });
   const path = join(SCREENSHOTS, `${name}.png`);
+  // The workspace scrolls inside its main pane, not the document, so `fullPage` alone would cut
+  // the page at the viewport: the window is made as tall as the content for the picture.
+  const viewport = page.viewportSize();
+  const height = await page.evaluate(() => {
+    const panes = Array.from(document.querySelectorAll<HTMLElement>('.app-main'));
+    const inner = panes.map((p) => p.getBoundingClientRect().top + p.scrollHeight);
+    return Math.ceil(Math.max(document.documentElement.scrollHeight, ...inner));
+  });
+  if (viewport && height > viewport.height) {
+    await page.setViewportSize({ width: viewport.width, height: Math.min(height, 5000) });
+    await page.waitForTimeout(300); // tables re-measure on resize
+  }
   await page.screenshot({ path, fullPage: true });
+  if (viewport && height > viewport.height) await page.setViewportSize(viewport);
   return path;
 }
 
