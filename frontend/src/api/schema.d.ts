@@ -896,6 +896,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stats/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Dashboard figures over the batches the caller may see. */
+        get: operations["overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/warnings/{id}/disposition": {
         parameters: {
             query?: never;
@@ -1192,6 +1209,11 @@ export interface components {
             adjustable: boolean;
             /** Format: date-time */
             now: string;
+            /**
+             * Format: date
+             * @description The China date (UTC+8) of `now`: the day every date rule counts from.
+             */
+            today: string;
         };
         /**
          * @description When a material is required.
@@ -1603,6 +1625,41 @@ export interface components {
             levels: number[];
             /** @description e.g. `电工`. */
             name: string;
+        };
+        OverdueItem: {
+            /** Format: uuid */
+            batch_id: string;
+            /**
+             * @description `COMPLETION_WINDOW` (not every step done by the completion deadline) or
+             *     `ARRANGEMENT_DEADLINE` (the arrangement not submitted by first exam day − 2).
+             */
+            code: components["schemas"]["RuleCode"];
+            /** Format: int64 */
+            days_overdue: number;
+            /** Format: date */
+            deadline: string;
+            /** Format: uuid */
+            institution_id: string;
+            institution_name: string;
+            kind: string;
+            message: string;
+        };
+        OverviewView: {
+            by_status: components["schemas"]["StatusCount"][];
+            by_step: components["schemas"]["StepCount"][];
+            /** @description The most overdue first, at most 50. */
+            overdue: components["schemas"]["OverdueItem"][];
+            /** Format: int64 */
+            overdue_total: number;
+            /** @description Highest assessed count first. */
+            pass_rates: components["schemas"]["PassRate"][];
+            /**
+             * Format: date
+             * @description China date the overdue figures are counted on.
+             */
+            today: string;
+            /** Format: int64 */
+            total_batches: number;
         };
         Page_AnnualPlanView: {
             items: {
@@ -2022,6 +2079,23 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        PassRate: {
+            /**
+             * Format: int64
+             * @description Candidates with a final result (passed or not).
+             */
+            assessed: number;
+            /** Format: uuid */
+            institution_id: string;
+            institution_name: string;
+            /** Format: int64 */
+            passed: number;
+            /**
+             * Format: double
+             * @description `passed / assessed`, 0–1.
+             */
+            rate: number;
+        };
         /**
          * Format: binary
          * @description The bytes of a stored PDF (the download's body).
@@ -2285,6 +2359,12 @@ export interface components {
             /** @description Positions (0-based) in `sessions` the person works in. */
             sessions: number[];
         };
+        StatusCount: {
+            /** Format: int64 */
+            count: number;
+            status: string;
+            status_name: string;
+        };
         /**
          * @description 认定批次的环节 (SPEC §3).
          * @enum {string}
@@ -2299,6 +2379,14 @@ export interface components {
             rules: components["schemas"]["RuleCheckView"][];
             state: components["schemas"]["StepState"];
             step: components["schemas"]["Step"];
+        };
+        StepCount: {
+            /** Format: int64 */
+            count: number;
+            kind: string;
+            kind_name: string;
+            step?: null | components["schemas"]["Step"];
+            step_name: string;
         };
         /**
          * @description The state of one step of one batch (SPEC §3); transitions live in [`crate::state`].
@@ -2499,8 +2587,6 @@ export interface components {
             /** Format: int32 */
             year: number;
         };
-        /** @enum {string} */
-        ImportMode: "all_or_nothing" | "valid_only";
     };
     responses: never;
     parameters: never;
@@ -3934,7 +4020,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Also accepted as a form field. */
-                mode?: components["schemas"]["ImportMode"];
+                mode?: "all_or_nothing" | "valid_only";
             };
             header?: {
                 /** @description A retry with the same key returns the first answer */
@@ -5708,6 +5794,37 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    overview: {
+        parameters: {
+            query?: {
+                /** @description Only batches of this year. */
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverviewView"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

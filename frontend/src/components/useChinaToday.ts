@@ -10,7 +10,8 @@ let shared: Promise<string> | null = null;
 function fetchToday(): Promise<string> {
   if (!shared) {
     shared = getClock()
-      .then((clock) => chinaDate(new Date(clock.now)))
+      // `today` is the server's own China date of `now` (an older server sends only `now`).
+      .then((clock) => clock.today || chinaDate(new Date(clock.now)))
       .catch(() => {
         shared = null;
         return chinaDate(new Date());
