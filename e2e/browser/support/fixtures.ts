@@ -40,8 +40,12 @@ export async function login(page: Page, username: string, home: string | RegExp)
   await expect(page.locator('[data-test="who"]')).toBeVisible();
 }
 
-/** A full-page screenshot in screenshots/<name>.png, once the page has settled. */
-export async function shot(page: Page, name: string): Promise<string> {
+/**
+ * A screenshot in screenshots/<name>.png, once the page has settled: the whole page, unless
+ * `{ whole: false }` (a page whose parts are sized by the window, e.g. the PDF viewer of the
+ * review page, would only grow with it): then the window as it is scrolled.
+ */
+export async function shot(page: Page, name: string, { whole = true }: { whole?: boolean } = {}): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   // No spinner left (Element Plus v-loading masks) before the picture is taken.
   await expect(page.locator('.el-loading-mask').filter({ visible: true })).toHaveCount(0, { timeout: 15_000 });
@@ -54,12 +58,13 @@ export async function shot(page: Page, name: string): Promise<string> {
     const inner = panes.map((p) => p.getBoundingClientRect().top + p.scrollHeight);
     return Math.ceil(Math.max(document.documentElement.scrollHeight, ...inner));
   });
-  if (viewport && height > viewport.height) {
+  const grow = whole && viewport !== null && height > viewport.height;
+  if (grow && viewport) {
     await page.setViewportSize({ width: viewport.width, height: Math.min(height, 5000) });
     await page.waitForTimeout(300); // tables re-measure on resize
   }
   await page.screenshot({ path, fullPage: true });
-  if (viewport && height > viewport.height) await page.setViewportSize(viewport);
+  if (grow && viewport) await page.setViewportSize(viewport);
   return path;
 }
 

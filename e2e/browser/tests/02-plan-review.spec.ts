@@ -205,7 +205,8 @@ test('3 督导部在审核队列中打开计划审核并退回（附退回原因
   await reason.getByPlaceholder(/具体问题/).fill(RETURN_NOTE);
   await form.getByPlaceholder('退回说明（选填）').fill(RETURN_COMMENT);
   await expect(page.locator('[data-test="decide"]')).toHaveText(/退回（1 条原因）/);
-  await shot(page, 'flow-07-supervisor-return-with-reason');
+  await page.locator('[data-test="decide"]').scrollIntoViewIfNeeded();
+  await shot(page, 'flow-07-supervisor-return-with-reason', { whole: false });
 
   await page.locator('[data-test="decide"]').click();
   await confirm(page, '退回');
@@ -244,7 +245,8 @@ test('5 督导部审核通过', async () => {
   const form = page.locator('[data-test="decision-form"]');
   await form.getByText('通过', { exact: true }).click();
   await form.getByPlaceholder('选填').fill('材料齐全，同意。');
-  await shot(page, 'flow-10-supervisor-approve');
+  await page.locator('[data-test="decide"]').scrollIntoViewIfNeeded();
+  await shot(page, 'flow-10-supervisor-approve', { whole: false });
   await page.locator('[data-test="decide"]').click();
   await confirm(page, '审核通过');
   await expect(page).toHaveURL(/\/sup\/reviews$/);
