@@ -4,7 +4,7 @@
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpResponse, web};
+use actix_web::{App, web};
 use sea_orm_migration::MigratorTrait;
 use skillcert_migrations::Migrator;
 use utoipa::OpenApi;
@@ -13,10 +13,10 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api;
 use crate::config::Config;
-use crate::error::ApiError;
 use crate::openapi::ApiDoc;
 use crate::request_id;
 use crate::routes;
+use crate::spa;
 use crate::state::{AppState, StartError};
 
 /// A configured service, ready to be served by any number of workers.
@@ -68,11 +68,7 @@ pub fn actix_app(
     // Swagger UI reads it from there.
     app.app_data(web::Data::new(api.clone()))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api))
-        .default_service(web::to(not_found))
-}
-
-async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound)
+        .default_service(web::to(spa::fallback))
 }
 
 /// The OpenAPI document, from the same route registration the server uses.
