@@ -6,8 +6,9 @@ use actix_web::{get, put, web};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use skillcert_domain::Role;
-use time::OffsetDateTime;
+use skillcert_domain::calendar::china_date;
 use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -26,6 +27,9 @@ pub struct ClockView {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub now: OffsetDateTime,
+    /// The China date (UTC+8) of `now`: the day every date rule counts from.
+    #[schema(value_type = String, format = Date)]
+    pub today: Date,
     /// Whether an admin may move it (`clock.adjustable`; demos and tests only).
     pub adjustable: bool,
 }
@@ -41,6 +45,7 @@ pub struct ClockInput {
 fn view(state: &AppState) -> ClockView {
     ClockView {
         now: state.clock.now(),
+        today: china_date(state.clock.now()),
         adjustable: state.clock.is_adjustable(),
     }
 }

@@ -18,6 +18,7 @@ pub mod occupations;
 pub mod ops;
 pub mod results;
 pub mod roster;
+pub mod stats;
 pub mod users;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -38,4 +39,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     results::configure(cfg);
     blacklist::configure(cfg);
     audit_events::configure(cfg);
+    stats::configure(cfg);
 }

@@ -95,6 +95,7 @@ impl ImportMode {
 #[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// Also accepted as a form field.
+    #[param(inline)]
     pub mode: Option<ImportMode>,
 }
 
