@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use sea_orm_migration::MigratorTrait;
 use skillcert_server::config::Config;
-use skillcert_server::{audit, build_app, cli, users};
+use skillcert_server::{audit, build_app, cli, logging, users};
 
 #[derive(Parser)]
 #[command(name = "skillcert", version, about = "河南省职业技能等级认定监管平台")]
@@ -54,14 +54,19 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
-        )
-        .json()
-        .with_writer(std::io::stderr)
-        .init();
+    {
+        use tracing_subscriber::layer::SubscriberExt;
+        use tracing_subscriber::util::SubscriberInitExt;
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| logging::DEFAULT_FILTER.into());
+        tracing_subscriber::registry()
+            .with(filter)
+            .with(logging::layer(
+                std::io::stderr,
+                tracing_subscriber::fmt::format::FmtSpan::NONE,
+            ))
+            .init();
+    }
     let config = match Config::load(cli.config.as_deref(), std::env::vars()) {
         Ok(config) => config,
         Err(e) => {

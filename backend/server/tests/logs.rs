@@ -6,6 +6,9 @@
 //! in the capture — only masked forms. A failure lists each offending line by target, level and
 //! the field (and span) that holds the value.
 //!
+//! The subscriber is the service's own log layer (`skillcert_server::logging::layer`), so the
+//! test checks the production logging rules, not a test-only filter.
+//!
 //! The subscriber is global to this test binary, so this file holds a single test.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -21,6 +24,8 @@ use common::ids::{born, wrong_check};
 use common::sheets::{Cell, ROSTER_HEADER, roster_row, s, xlsx};
 use common::{PASSWORD, TestApp, each_backend, problem};
 use serde_json::{Value, json};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// Everything the subscriber writes.
 #[derive(Clone, Default)]
@@ -41,12 +46,13 @@ impl Capture {
     fn install() -> Capture {
         let capture = Capture::default();
         let writer = capture.clone();
-        tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new("trace"))
-            .json()
-            .without_time()
-            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::NEW)
-            .with_writer(move || writer.clone())
+        // The service's own log layer, at the most verbose level for every target.
+        tracing_subscriber::registry()
+            .with(tracing_subscriber::EnvFilter::new("trace"))
+            .with(skillcert_server::logging::layer(
+                move || writer.clone(),
+                tracing_subscriber::fmt::format::FmtSpan::NEW,
+            ))
             .try_init()
             .expect("the only subscriber of this test binary");
         capture
