@@ -38,20 +38,31 @@ test.describe('每个演示角色登录后进入自己的工作台', () => {
     await page.context().close();
   });
 
-  test('supervisor 督导部：审核队列', async ({ browser }) => {
+  test('supervisor 督导部：督导概览与审核队列', async ({ browser }) => {
     const page = await newPage(browser);
     await login(page, 'supervisor', '/sup');
     await expect(page.locator('[data-test="who"]')).toContainText('省评价中心督导部');
+    for (const item of ['督导概览', '审核队列', '认定批次', '年度考试计划', '禁考名单']) {
+      await expect(page.getByRole('menuitem', { name: item, exact: true })).toBeVisible();
+    }
+    // The dashboard: figures and charts of the year's batches (four seeded, one awaiting review).
+    await expect(page.getByText('督导概览', { exact: true }).last()).toBeVisible();
+    const waiting = page.locator('.kpi').filter({ hasText: '待我审核' });
+    await expect(waiting).toContainText('1');
+    await expect(page.locator('.kpi').filter({ hasText: '认定批次' })).toContainText('4');
+    await expect(page.getByRole('heading', { name: '各环节批次（按机构类型）' })).toBeVisible();
+    await expect(page.locator('.chart canvas').first()).toBeVisible();
+    await shot(page, 'role-supervisor');
+
+    // The queue: train2's submitted plan waits there.
+    await waiting.click();
+    await expect(page).toHaveURL(/\/sup\/reviews$/);
     await expect(page.getByRole('heading', { name: '审核队列' })).toBeVisible();
-    // train2's submitted plan waits in the queue.
     const row = page.getByRole('row', { name: /郑州市示范技能培训中心/ });
     await expect(row).toBeVisible();
     await expect(row).toContainText('制定计划');
     await expect(row.getByRole('button', { name: '审核' })).toBeVisible();
-    for (const item of ['督导概览', '审核队列', '年度考试计划', '禁考名单']) {
-      await expect(page.getByRole('menuitem', { name: item, exact: true })).toBeVisible();
-    }
-    await shot(page, 'role-supervisor');
+    await shot(page, 'role-supervisor-queue');
     await page.context().close();
   });
 
