@@ -3,6 +3,7 @@
 //! current year, and a few batches standing at different steps. Runs once: a second run finds
 //! the accounts and leaves everything as it is.
 
+use bytes::Bytes;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use skillcert_domain::calendar::china_date;
@@ -25,9 +26,10 @@ use crate::audit::{self, AuditCtx};
 use crate::auth::password;
 use crate::batches::StoredPlan;
 use crate::entities::{
-    annual_plan, batch, batch_occupation, batch_step, institution, institution_filing, occupation,
-    user,
+    annual_plan, batch, batch_occupation, batch_step, institution, institution_filing, material,
+    occupation, user,
 };
+use crate::storage::{self, Blob};
 
 pub const DEMO_PASSWORD: &str = "Demo@2026";
 
@@ -108,6 +110,9 @@ const STAFF: &[(&str, &str, &str)] = &[
     ("inspector1", "质量督导员 王一", "inspector"),
     ("inspector2", "质量督导员 赵二", "inspector"),
 ];
+
+/// A one-page PDF (the README's curl session uploads the same file).
+const DEMO_PDF: &[u8] = include_bytes!("../../../docs/demo/plan-application.pdf");
 
 fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
@@ -231,6 +236,7 @@ pub async fn seed_demo(app: &BuiltApp) -> Result<bool, String> {
         };
         let batch_id = insert_batch(
             &*txn,
+            &*state.storage,
             demo,
             *institution_id,
             *user_id,
@@ -300,6 +306,7 @@ async fn insert_user<C: ConnectionTrait>(
 #[allow(clippy::too_many_arguments)]
 async fn insert_batch<C: ConnectionTrait>(
     conn: &C,
+    state_storage: &dyn object_store::ObjectStore,
     demo: &DemoInstitution,
     institution_id: Uuid,
     user_id: Uuid,
@@ -368,6 +375,44 @@ async fn insert_batch<C: ConnectionTrait>(
         .exec(conn)
         .await
         .map_err(err)?;
+    }
+    // The materials of every step already submitted, so a reviewer has documents to open.
+    let demo_pdf = Blob::new(Bytes::from_static(DEMO_PDF));
+    let mut stored = false;
+    for (step, state) in states.iter(process) {
+        if !matches!(state, StepState::Submitted | StepState::Approved) {
+            continue;
+        }
+        let Some(def) = process.step(step) else {
+            continue;
+        };
+        for requirement in def
+            .materials
+            .iter()
+            .filter(|m| m.when == catalogue::Condition::Always)
+        {
+            if !stored {
+                storage::put(&*state_storage, &demo_pdf)
+                    .await
+                    .map_err(|e| format!("{e:?}"))?;
+                stored = true;
+            }
+            material::Entity::insert(material::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                batch_id: Set(Some(id)),
+                institution_id: Set(institution_id),
+                kind: Set(requirement.kind.code().to_owned()),
+                file_name: Set(format!("{}（演示）.pdf", requirement.title)),
+                sha256: Set(demo_pdf.sha256().to_owned()),
+                size: Set(demo_pdf.size() as i64),
+                uploaded_by: Set(user_id),
+                uploaded_at: Set(now),
+                superseded_at: Set(None),
+            })
+            .exec(conn)
+            .await
+            .map_err(err)?;
+        }
     }
     for (step, state) in states.iter(process) {
         let submitted = matches!(state, StepState::Submitted | StepState::Approved);

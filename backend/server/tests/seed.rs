@@ -99,6 +99,42 @@ async fn seed_demo_creates_the_spec_accounts_once() {
             .map(|b| b["current_step"].as_str().unwrap())
             .collect();
         assert!(steps.contains(&"registration"), "{steps:?}");
+
+        // The plan in the queue comes with its documents: the checklist finds them, and the
+        // reviewer can open the PDF.
+        let batch_id = queue["items"][0]["batch_id"].as_str().unwrap();
+        let checklist: Value = app
+            .get(&token, &format!("/api/v1/batches/{batch_id}/checklist"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let plan = checklist["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["step"] == "plan")
+            .unwrap();
+        let always: Vec<&Value> = plan["materials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["condition"] == "always")
+            .collect();
+        assert!(!always.is_empty(), "{plan}");
+        assert!(always.iter().all(|m| m["present"] == true), "{plan}");
+        let materials: Value = app
+            .get(&token, &format!("/api/v1/batches/{batch_id}/materials"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let material = materials["items"][0]["id"].as_str().unwrap();
+        let pdf = app
+            .get(&token, &format!("/api/v1/materials/{material}/content"))
+            .await;
+        assert_eq!(pdf.status(), 200);
+        assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
         app
     })
     .await;
