@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help run dev test test-pg fmt fmt-check clippy test-rust test-frontend build build-rust frontend frontend-deps openapi openapi-check bench bench-import
+.PHONY: help run dev test test-pg fmt fmt-check clippy test-rust test-frontend build build-rust frontend frontend-deps test-browser openapi openapi-check bench bench-import
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -24,7 +24,7 @@ dev: build-rust frontend-deps ## The API on 127.0.0.1:8080 and Vite (hot reload,
 	$(SKILLCERT) seed-demo
 	$(SKILLCERT) serve & trap 'kill %1' EXIT; cd frontend && $(NPM) run dev
 
-test: fmt-check clippy openapi-check test-rust test-frontend ## Every check CI runs: formatting, lints, contract, all tests
+test: fmt-check clippy openapi-check test-rust test-frontend test-browser ## Every check CI runs: formatting, lints, contract, all tests
 
 fmt: ## Format the Rust code
 	$(CARGO) fmt --all
@@ -62,6 +62,15 @@ frontend: frontend-deps ## Build the SPA into frontend/dist (type check, then Vi
 
 test-frontend: frontend-deps ## SPA: generated API types match openapi.json, type check, vitest
 	cd frontend && $(NPM) run check:types && $(NPM) run typecheck && $(NPM) test
+
+e2e/browser/node_modules/.package-lock.json: e2e/browser/package-lock.json
+	cd e2e/browser && $(NPM) ci --no-audit --no-fund
+
+# The debug binary (built by the Rust tests already) is enough for the browser; set
+# SKILLCERT_BIN=../../target/release/skillcert to test the release one.
+test-browser: frontend e2e/browser/node_modules/.package-lock.json ## Browser tests: Playwright in Debian's Chromium against the real binary and the built SPA; screenshots in e2e/browser/screenshots/
+	$(CARGO) build --locked -p skillcert-server
+	cd e2e/browser && SKILLCERT_BIN=$${SKILLCERT_BIN:-../../target/debug/skillcert} $(NPM) test
 
 bench: bench-import ## The benchmarks of BENCHMARKS.md built so far (S4); prints the table, writes docs/benchmarks.md
 
