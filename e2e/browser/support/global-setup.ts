@@ -1,12 +1,13 @@
 // Starts the real `skillcert` binary as a user would (README "make run"): a fresh data
 // directory, `skillcert migrate`, `skillcert seed-demo`, then `skillcert serve` on a free port of
-// 127.0.0.1 serving the built SPA (frontend/dist). Waits for /healthz. The function it returns is
-// the teardown: it stops the server and removes the directory.
+// 127.0.0.1 serving the built SPA (a copy of frontend/dist taken at the start). Waits for
+// /healthz. The function it returns is the teardown: it stops the server and removes the
+// directory.
 //
 // SKILLCERT_BIN overrides the binary (default ../../target/release/skillcert from here).
 // The server log is kept in logs/skillcert-serve.log (gitignored) for a failing run.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -104,7 +105,12 @@ export default async function globalSetup(config: FullConfig): Promise<() => Pro
   const dataDir = mkdtempSync(join(tmpdir(), 'skillcert-e2e-'));
   const port = await freePort();
   const bind = `127.0.0.1:${port}`;
-  const env = serverEnv(dataDir, bind, staticDir);
+  // The server serves a copy of frontend/dist taken now: a rebuild of the SPA during the run
+  // (Vite empties dist/ first; other people build in the same checkout) cannot pull the files
+  // from under it, and the whole run tests one build.
+  const spaCopy = join(dataDir, 'spa');
+  cpSync(staticDir, spaCopy, { recursive: true });
+  const env = serverEnv(dataDir, bind, spaCopy);
 
   let child: ChildProcess | null = null;
   const teardown = async (): Promise<void> => {
