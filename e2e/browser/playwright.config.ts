@@ -19,7 +19,9 @@ export default defineConfig({
   reporter: [['list']],
   outputDir: './test-results',
   use: {
-    // Set by the global setup (the port is picked free at start); see support/fixtures.ts.
+    // The server's address is known only once the global setup has started it (on a free port):
+    // support/fixtures.ts reads it from SKILLCERT_E2E_BASE_URL and opens each browser context with
+    // it and the same locale, time zone and window as here.
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
     viewport: { width: 1440, height: 900 },
