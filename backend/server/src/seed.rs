@@ -392,7 +392,7 @@ async fn insert_batch<C: ConnectionTrait>(
             .filter(|m| m.when == catalogue::Condition::Always)
         {
             if !stored {
-                storage::put(&*state_storage, &demo_pdf)
+                storage::put(state_storage, &demo_pdf)
                     .await
                     .map_err(|e| format!("{e:?}"))?;
                 stored = true;
