@@ -52,6 +52,13 @@ export function dateTime(value: string | null | undefined): string {
   return new Date(t.getTime() + 8 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ');
 }
 
+/** The calendar day a date picker's `Date` stands for (its local midnight), as `YYYY-MM-DD`.
+ * Not `toISOString()`: in UTC+8 that is the previous day. */
+export function pickedDate(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
 /** Bytes as KB/MB. */
 export function fileSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
