@@ -423,7 +423,11 @@ pub const SOCIAL_TRAINING_SUPERVISED: Process = Process {
             submitter: Submitter::Institution,
             reviewer: Reviewer::Supervisor,
             materials: &[],
-            rules: &[RuleCode::ArrangementDeadline, RuleCode::ArrangementMismatch],
+            rules: &[
+                RuleCode::ArrangementDeadline,
+                RuleCode::ArrangementMismatch,
+                RuleCode::ArrangementCapacity,
+            ],
         },
         // 5. 外部质量督导环节：“双随机、一公开” — beside the other steps from plan approval to the
         //    certificate decision (SPEC §3).

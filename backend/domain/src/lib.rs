@@ -12,6 +12,7 @@
 //! - [`codecs`]: ID numbers, credit codes, occupation codes, regions, certificate numbers
 //! - [`draw`]: the reproducible random inspection draw (SPEC §7)
 
+pub mod arrangement;
 pub mod calendar;
 pub mod catalogue;
 pub mod codecs;

@@ -34,6 +34,8 @@ pub enum RuleCode {
     HeadcountTolerance,
     ArrangementDeadline,
     ArrangementMismatch,
+    ArrangementCapacity,
+    StaffDoubleBooked,
     CompletionWindow,
     CrossYear,
     CrossRegionFormRequired,
@@ -56,6 +58,8 @@ impl RuleCode {
         RuleCode::HeadcountTolerance,
         RuleCode::ArrangementDeadline,
         RuleCode::ArrangementMismatch,
+        RuleCode::ArrangementCapacity,
+        RuleCode::StaffDoubleBooked,
         RuleCode::CompletionWindow,
         RuleCode::CrossYear,
         RuleCode::CrossRegionFormRequired,
@@ -78,6 +82,8 @@ impl RuleCode {
             RuleCode::HeadcountTolerance => "HEADCOUNT_TOLERANCE",
             RuleCode::ArrangementDeadline => "ARRANGEMENT_DEADLINE",
             RuleCode::ArrangementMismatch => "ARRANGEMENT_MISMATCH",
+            RuleCode::ArrangementCapacity => "ARRANGEMENT_CAPACITY",
+            RuleCode::StaffDoubleBooked => "STAFF_DOUBLE_BOOKED",
             RuleCode::CompletionWindow => "COMPLETION_WINDOW",
             RuleCode::CrossYear => "CROSS_YEAR",
             RuleCode::CrossRegionFormRequired => "CROSS_REGION_FORM_REQUIRED",
@@ -102,6 +108,8 @@ impl RuleCode {
             RuleCode::HeadcountTolerance => "考试人数与计划申报人数误差不超过10人",
             RuleCode::ArrangementDeadline => "考务安排应在考试日前两天完成",
             RuleCode::ArrangementMismatch => "考务安排与考试计划申请报告不一致",
+            RuleCode::ArrangementCapacity => "考试场次容量不足以容纳报名考生",
+            RuleCode::StaffDoubleBooked => "考务人员在时间重叠的场次中重复安排",
             RuleCode::CompletionWindow => "考试之日起30日内完成认定全部环节",
             RuleCode::CrossYear => "不可跨年实施",
             RuleCode::CrossRegionFormRequired => "跨区域认定需提交跨地区认定申请表",
@@ -265,9 +273,13 @@ pub struct ApprovedPlan {
 pub struct SessionFacts {
     pub occupation_code: OccupationCode,
     pub level: Level,
+    /// `theory`, `skill` or `review`.
+    pub subject: String,
     /// The China date the session starts.
     pub date: Date,
     pub venue: String,
+    /// Seats (考位) in the session.
+    pub capacity: u32,
 }
 
 impl BatchSnapshot {
@@ -378,6 +390,10 @@ fn run(code: RuleCode, ctx: &Ctx<'_>) -> Vec<Violation> {
         RuleCode::HeadcountTolerance => headcount_tolerance(ctx),
         RuleCode::ArrangementDeadline => arrangement_deadline(ctx),
         RuleCode::ArrangementMismatch => arrangement_mismatch(ctx),
+        RuleCode::ArrangementCapacity => arrangement_capacity(ctx),
+        // Across batches: checked when the arrangement is saved (`arrangement::double_bookings`),
+        // where every other batch's bookings are at hand; a snapshot holds only its own batch.
+        RuleCode::StaffDoubleBooked => Vec::new(),
         RuleCode::CompletionWindow => completion_window(ctx),
         RuleCode::CrossYear => cross_year(ctx),
         RuleCode::CrossRegionFormRequired => cross_region_form_required(ctx),
@@ -814,6 +830,66 @@ fn arrangement_mismatch(ctx: &Ctx<'_>) -> Vec<Violation> {
         }
     }
     out
+}
+
+/// ARRANGEMENT_CAPACITY: "考场安排满足考试需要" — for every planned occupation and level, the
+/// sessions of each subject arranged for it seat all its registered candidates.
+fn arrangement_capacity(ctx: &Ctx<'_>) -> Vec<Violation> {
+    let mut seats: BTreeMap<(&OccupationCode, Level, &str), u32> = BTreeMap::new();
+    for session in &ctx.s.sessions {
+        *seats
+            .entry((
+                &session.occupation_code,
+                session.level,
+                session.subject.as_str(),
+            ))
+            .or_default() += session.capacity;
+    }
+    let mut out = Vec::new();
+    for ((code, level, subject), capacity) in seats {
+        let Some(line) = ctx
+            .s
+            .occupations
+            .iter()
+            .find(|line| line.occupation_code == *code && line.level == level)
+        else {
+            // A session outside the plan is ARRANGEMENT_MISMATCH's to report.
+            continue;
+        };
+        if capacity >= line.registered_count {
+            continue;
+        }
+        out.push(
+            Violation::new(
+                RuleCode::ArrangementCapacity,
+                format!(
+                    "{code} {}{}场次共 {capacity} 个考位，少于报名考生 {} 人",
+                    level.name_zh(),
+                    subject_zh(subject),
+                    line.registered_count
+                ),
+            )
+            .field("sessions")
+            .details(json!({
+                "occupation_code": code.as_str(),
+                "level": level,
+                "subject": subject,
+                "capacity": capacity,
+                "registered": line.registered_count,
+            })),
+        );
+    }
+    out
+}
+
+/// The Chinese name of an exam subject code.
+pub fn subject_zh(subject: &str) -> &'static str {
+    match subject {
+        "theory" => "理论知识考试",
+        "skill" => "操作技能考核",
+        "review" => "综合评审",
+        _ => "考试",
+    }
 }
 
 /// COMPLETION_WINDOW: "每一考试批次应在考试之日起 30 日内完成认定全部环节" — counted from the day
@@ -1300,6 +1376,50 @@ pub fn edit_violations(before: &BatchSnapshot, after: &BatchSnapshot) -> Vec<Vio
             .at(Some(Step::Plan))
         })
         .collect()
+}
+
+/// Violations of a change request (SPEC §4 ARRANGEMENT_MISMATCH: "a change carries a reason and
+/// is re-reviewed"): `after` is the batch with the requested exam dates and venue, checked at the
+/// request's date `at` as if the plan were filed again — the batch rules, the plan's lead time
+/// and cross-region form, and the arrangement deadline the new first exam day sets.
+pub fn change_violations(
+    after: &BatchSnapshot,
+    calendar: &WorkCalendar,
+    at: OffsetDateTime,
+) -> Vec<Violation> {
+    let on = calendar::china_date(at);
+    let mut out = batch_violations(after, calendar, at);
+    let Some(process) = after.process() else {
+        return out;
+    };
+    for (step, codes) in [
+        (
+            Step::Plan,
+            &[
+                RuleCode::CalendarYearMissing,
+                RuleCode::ExamLeadTime,
+                RuleCode::CrossRegionFormRequired,
+            ][..],
+        ),
+        (Step::Arrangement, &[RuleCode::ArrangementDeadline][..]),
+    ] {
+        let Some(def) = process.step(step) else {
+            continue;
+        };
+        let ctx = Ctx {
+            s: after,
+            calendar,
+            on,
+            deadline_on: on,
+            step: Some((process, def)),
+        };
+        for &code in codes {
+            if def.rules.contains(&code) || SUBMISSION_RULES.contains(&code) {
+                out.extend(run(code, &ctx));
+            }
+        }
+    }
+    out
 }
 
 /// The dates every batch shows (SPEC §4).

@@ -154,7 +154,11 @@ fn social_training_supervised() {
                 Step::Arrangement,
                 Reviewer::Supervisor,
                 &[],
-                &[RuleCode::ArrangementDeadline, RuleCode::ArrangementMismatch],
+                &[
+                    RuleCode::ArrangementDeadline,
+                    RuleCode::ArrangementMismatch,
+                    RuleCode::ArrangementCapacity,
+                ],
             ),
             (Step::Supervision, Reviewer::None, &[], &[]),
             (

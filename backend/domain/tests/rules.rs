@@ -638,8 +638,10 @@ fn arrangement_ready() -> BatchSnapshot {
     s.sessions = vec![SessionFacts {
         occupation_code: occ(ELECTRICIAN),
         level: Level::Five,
+        subject: "theory".to_owned(),
         date: date!(2026 - 03 - 10),
         venue: s.venue.clone(),
+        capacity: 20,
     }];
     s
 }
@@ -661,6 +663,93 @@ fn arrangement_deadline_in_china_time() {
         &submit(&s, Step::Arrangement, datetime!(2026-03-08 16:10 UTC)),
         RuleCode::ArrangementDeadline
     ));
+}
+
+// -- ARRANGEMENT_CAPACITY
+
+#[test]
+fn arrangement_capacity_seats_every_registered_candidate_per_subject() {
+    let day = datetime!(2026-03-01 10:00 +8);
+    // 20 registered 电工 五级; one theory session of 20 seats is enough.
+    let s = arrangement_ready();
+    assert_eq!(submit(&s, Step::Arrangement, day), vec![]);
+
+    let mut short = s.clone();
+    short.sessions[0].capacity = 19;
+    let v = submit(&short, Step::Arrangement, day);
+    assert_eq!(codes(&v), vec![RuleCode::ArrangementCapacity]);
+    assert_eq!(v[0].details["capacity"], 19);
+    assert_eq!(v[0].details["registered"], 20);
+    assert_eq!(v[0].details["subject"], "theory");
+
+    // Two theory sessions add up; a skill session with too few seats is its own failure.
+    let mut split = short.clone();
+    let mut second = split.sessions[0].clone();
+    second.capacity = 1;
+    split.sessions.push(second.clone());
+    assert_eq!(submit(&split, Step::Arrangement, day), vec![]);
+    second.subject = "skill".to_owned();
+    second.capacity = 10;
+    split.sessions.push(second);
+    let v = submit(&split, Step::Arrangement, day);
+    assert_eq!(codes(&v), vec![RuleCode::ArrangementCapacity]);
+    assert_eq!(v[0].details["subject"], "skill");
+}
+
+// -- Change requests
+
+#[test]
+fn change_request_reruns_lead_time_and_arrangement_deadline_at_its_date() {
+    // The plan was approved for 2026-03-10; on Thu 2026-02-12 the institution asks to move it.
+    let approved = arrangement_ready();
+    let asked = datetime!(2026-02-12 10:00 +8);
+    let with = |start: time::Date, end: time::Date| {
+        let mut after = approved.clone();
+        after.exam_start = start;
+        after.exam_end = end;
+        after
+    };
+    // 2/13 (1), Sat 2/14 make-up day (2), 2/24 (3): 2/25 is the earliest exam day.
+    assert_eq!(
+        rules::change_violations(
+            &with(date!(2026 - 02 - 25), date!(2026 - 02 - 25)),
+            &cal(),
+            asked
+        ),
+        vec![]
+    );
+    let v = rules::change_violations(
+        &with(date!(2026 - 02 - 24), date!(2026 - 02 - 24)),
+        &cal(),
+        asked,
+    );
+    assert_eq!(codes(&v), vec![RuleCode::ExamLeadTime]);
+    assert_eq!(v[0].step, Some(Step::Plan));
+
+    // A venue change on 2026-03-09 for the 03-10 exam is past the arrangement deadline (03-08).
+    let mut venue = approved.clone();
+    venue.venue = "洛阳市另一考点".to_owned();
+    let late = datetime!(2026-03-09 00:10 +8);
+    let v = rules::change_violations(&venue, &cal(), late);
+    assert!(has(&v, RuleCode::ArrangementDeadline), "{v:?}");
+    assert!(
+        v.iter()
+            .any(|v| v.code == RuleCode::ArrangementDeadline && v.step == Some(Step::Arrangement))
+    );
+
+    // A new venue in another region needs the cross-region form; moving into next year is refused.
+    let mut away = approved.clone();
+    away.venue_region = Region::Zhengzhou;
+    assert!(has(
+        &rules::change_violations(&away, &cal(), asked),
+        RuleCode::CrossRegionFormRequired
+    ));
+    let v = rules::change_violations(
+        &with(date!(2026 - 03 - 10), date!(2027 - 01 - 02)),
+        &cal(),
+        asked,
+    );
+    assert!(has(&v, RuleCode::CrossYear), "{v:?}");
 }
 
 // -- ARRANGEMENT_MISMATCH
@@ -1044,8 +1133,10 @@ fn walk(mut s: BatchSnapshot, candidates: Vec<CandidateFacts>) -> Vec<(Step, Ste
     s.sessions = vec![SessionFacts {
         occupation_code: occ(ELECTRICIAN),
         level: Level::Five,
+        subject: "theory".to_owned(),
         date: s.exam_start,
         venue: s.venue.clone(),
+        capacity: 20,
     }];
     let mut states = StepStates::initial(process);
     let mut now = PLAN_DAY;
