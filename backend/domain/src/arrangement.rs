@@ -53,8 +53,8 @@ pub fn double_bookings(own: &[Booking], others: &[Booking]) -> Vec<Violation> {
             .filter(|other| same_person(booking, other) && overlaps(booking, other));
         for other in clashes {
             let with = match &other.at {
-                BookingPlace::Own { session, .. } => format!("本批次场次 {}", session + 1),
-                BookingPlace::Other { batch } => format!("其他批次（{batch}）"),
+                BookingPlace::Own { session, .. } => format!("本批次场次 {} 的时间", session + 1),
+                BookingPlace::Other { batch } => format!("其他批次场次（{batch}）"),
             };
             out.push(
                 Violation::new(
@@ -156,7 +156,11 @@ mod tests {
         assert_eq!(v.len(), 1, "{v:?}");
         assert_eq!(v[0].code, RuleCode::StaffDoubleBooked);
         assert_eq!(v[0].field.as_deref(), Some("staff[0].sessions"));
-        assert!(v[0].message.contains("本批次场次 2"), "{}", v[0].message);
+        assert!(
+            v[0].message.contains("本批次场次 2 的时间重叠"),
+            "{}",
+            v[0].message
+        );
     }
 
     #[test]
@@ -174,7 +178,7 @@ mod tests {
             datetime!(2026-03-10 09:00 +8),
             datetime!(2026-03-10 11:00 +8),
         );
-        let v = double_bookings(&[a.clone()], &[b.clone()]);
+        let v = double_bookings(std::slice::from_ref(&a), std::slice::from_ref(&b));
         assert_eq!(v.len(), 1);
         assert!(v[0].message.contains("洛阳考点"));
         let other_person = Booking {

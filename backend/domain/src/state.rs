@@ -261,6 +261,31 @@ impl StepStates {
         Ok(changes)
     }
 
+    /// A supervisor approved a change of the plan's exam time or venue (SPEC §4
+    /// ARRANGEMENT_MISMATCH): an arrangement already submitted or approved was made for the old
+    /// plan, so it goes back to the institution as returned, and a gate after it that had opened
+    /// closes again. Before the arrangement is submitted nothing changes.
+    pub fn on_plan_change(&self, process: &Process) -> Result<Vec<StepChange>, ProgressError> {
+        let mut next = self.clone();
+        let mut changes = Vec::new();
+        let event = match self.get(Step::Arrangement) {
+            Some(StepState::Submitted) => StepEvent::Return,
+            Some(StepState::Approved) => StepEvent::Reopen,
+            Some(StepState::NotStarted | StepState::Draft | StepState::Returned) | None => {
+                return Ok(changes);
+            }
+        };
+        changes.push(next.change(Step::Arrangement, event)?);
+        let mut later = process.next_gate(Step::Arrangement);
+        while let Some(step) = later {
+            if !matches!(self.get(step), Some(StepState::NotStarted) | None) {
+                changes.push(next.change(step, StepEvent::Reset)?);
+            }
+            later = process.next_gate(step);
+        }
+        Ok(changes)
+    }
+
     /// The institution starts editing a returned step.
     pub fn on_edit(&self, process: &Process, step: Step) -> Result<Vec<StepChange>, ProgressError> {
         process.step(step).ok_or(ProgressError::UnknownStep(step))?;
@@ -541,6 +566,43 @@ mod tests {
             states.on_decision(p, Step::Supervision, Decision::Approve),
             Err(ProgressError::NotReviewable(Step::Supervision))
         );
+    }
+
+    #[test]
+    fn an_approved_plan_change_returns_the_arrangement_and_closes_the_steps_after_it() {
+        let p = &SOCIAL_TRAINING_SUPERVISED;
+        let rows = |arrangement, certificate| {
+            StepStates::from_rows(
+                p,
+                [
+                    (Step::Plan, Approved),
+                    (Step::Registration, Approved),
+                    (Step::Arrangement, arrangement),
+                    (Step::Supervision, Draft),
+                    (Step::Certificate, certificate),
+                ],
+            )
+        };
+        // Not yet submitted: the institution arranges for the new plan anyway.
+        assert_eq!(rows(Draft, NotStarted).on_plan_change(p), Ok(vec![]));
+        let submitted = rows(Submitted, NotStarted).on_plan_change(p).unwrap();
+        assert_eq!(submitted.len(), 1);
+        assert_eq!(
+            (submitted[0].step, submitted[0].to),
+            (Step::Arrangement, Returned)
+        );
+        let approved = rows(Approved, Draft).on_plan_change(p).unwrap();
+        let moves: Vec<_> = approved.iter().map(|c| (c.step, c.event, c.to)).collect();
+        assert_eq!(
+            moves,
+            vec![
+                (Step::Arrangement, StepEvent::Reopen, Returned),
+                (Step::Certificate, StepEvent::Reset, NotStarted),
+            ]
+        );
+        // A process without an arrangement step has nothing to send back.
+        let employer = StepStates::initial(&EMPLOYER_SUPERVISED);
+        assert_eq!(employer.on_plan_change(&EMPLOYER_SUPERVISED), Ok(vec![]));
     }
 
     #[test]

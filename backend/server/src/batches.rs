@@ -257,8 +257,10 @@ impl Loaded {
                     occupation_code: stored("occupation", &row.occupation_code)?,
                     level: Level::try_from(u8::try_from(row.level).unwrap_or(0))
                         .map_err(|e| ApiError::Internal(e.to_string()))?,
+                    subject: row.subject,
                     date: china_date(row.starts_at),
                     venue: row.venue,
+                    capacity: u32::try_from(row.capacity).unwrap_or(0),
                 })
             })
             .collect::<Result<_, ApiError>>()?;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqlxSqliteConnector, TransactionTrait,
+    DbErr, SqlxSqliteConnector, Statement, TransactionTrait,
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -89,6 +89,22 @@ impl Db {
             txn: self.conn.begin().await?,
             _writer: writer,
         })
+    }
+
+    /// Serializes the write transactions that check and then write one invariant spanning many
+    /// rows (e.g. staff bookings across batches): on PostgreSQL a transaction-scoped advisory
+    /// lock keyed by `name`; on SQLite the writer lock `begin_write` took already does it.
+    pub async fn serialize_on(&self, txn: &WriteTxn, name: &str) -> Result<(), DbErr> {
+        if self.backend() != DbBackend::Postgres {
+            return Ok(());
+        }
+        txn.execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+            [name.into()],
+        ))
+        .await?;
+        Ok(())
     }
 
     pub async fn ping(&self) -> Result<(), DbErr> {

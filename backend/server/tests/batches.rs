@@ -7,11 +7,11 @@
 mod common;
 
 use common::batches::{
-    ELECTRICIAN, SELF_MATERIALS, approve, batch_body, batch_body_lines, create, decide, state_of,
-    submit, submit_ok,
+    SELF_MATERIALS, approve, batch_body, create, decide, state_of, submit, submit_ok,
 };
 use common::fixtures::{annual_plan, attach, token};
-use common::{TestApp, each_backend, problem, violation_codes};
+use common::social::{arrangement, social_at_arrangement};
+use common::{each_backend, problem, violation_codes};
 use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
 use skillcert_server::audit;
@@ -667,60 +667,6 @@ async fn tampering_with_one_audit_row_is_detected() {
 }
 
 // -- Social training through arrangement and certificate
-
-/// 15 planned for 电工 (MIN_HEADCOUNT), split 8 + 7 over two levels so that, with nobody
-/// registered until candidates arrive (issue 4), each line stays within HEADCOUNT_TOLERANCE.
-fn social_body() -> Value {
-    let mut body = batch_body_lines(
-        "supervised",
-        "exam",
-        "4103",
-        &[(ELECTRICIAN, 5, 8), (ELECTRICIAN, 4, 7)],
-    );
-    body["venue"] = json!("洛阳职业技能实训基地");
-    body
-}
-
-fn arrangement(venue: &str, day: &str) -> Value {
-    let session = |level: u8, subject: &str, form: &str, hours: (&str, &str)| {
-        json!({
-            "occupation_code": "6-31-01-03", "level": level, "subject": subject,
-            "starts_at": format!("{day}T{}:00+08:00", hours.0),
-            "ends_at": format!("{day}T{}:00+08:00", hours.1),
-            "venue": venue, "venue_region": "4103", "exam_form": form,
-        })
-    };
-    json!({
-        "sessions": [
-            session(5, "theory", "online_computer", ("09:00", "10:30")),
-            session(4, "theory", "online_computer", ("14:00", "15:30")),
-        ],
-        "staff": [
-            { "name": "考评员甲", "role": "examiner", "certificate_no": "KPY-2024-0001", "sessions": [0, 1] },
-            { "name": "监考乙", "role": "invigilator", "certificate_no": "JK-2024-0002", "sessions": [0, 1] },
-        ],
-    })
-}
-
-async fn social_at_arrangement(app: &TestApp) -> Value {
-    let train = token(app, "train1").await;
-    let sup = token(app, "supervisor").await;
-    let batch = create(app, &train, social_body()).await;
-    attach(
-        app,
-        &batch,
-        &[
-            "plan_application",
-            "eligibility_commitment",
-            "personal_info_form",
-        ],
-    )
-    .await;
-    submit_ok(app, &train, &batch, "plan").await;
-    approve(app, &sup, &batch, "plan").await;
-    submit_ok(app, &train, &batch, "registration").await;
-    approve(app, &sup, &batch, "registration").await
-}
 
 #[actix_web::test]
 async fn social_training_walks_through_arrangement_and_certificate() {

@@ -21,7 +21,8 @@ use reqwest::multipart::{Form, Part};
 use sea_orm::{ActiveValue::Set, EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 use skillcert_server::entities::{
-    audit_event, batch, candidate, candidate_warning, exam_notice, import_job, material,
+    audit_event, batch, candidate, candidate_warning, change_request, exam_notice, import_job,
+    material,
 };
 use uuid::Uuid;
 
@@ -73,6 +74,7 @@ struct Owned {
     warning: String,
     blacklist: String,
     import_job: String,
+    change_request: String,
 }
 
 /// The value of path parameter `name` in `template`, from the first rule whose route prefix
@@ -84,7 +86,8 @@ fn fill(template: &str, owned: &Owned) -> Option<String> {
     }
     let institution = owned.institution.to_string();
     let user = owned.user.to_string();
-    let rules: [(&str, &str, &str); 11] = [
+    let rules: [(&str, &str, &str); 12] = [
+        ("/api/v1/change-requests/{id}", "id", &owned.change_request),
         ("/api/v1/candidates/{id}", "id", &owned.candidate),
         ("/api/v1/warnings/{id}", "id", &owned.warning),
         ("/api/v1/blacklist/{id}", "id", &owned.blacklist),
@@ -144,6 +147,12 @@ fn body_for(method: &Method, template: &str, batch_version: i64) -> Body {
             "extended_to": "2026-06-30",
             "reason": "考生因故需延期完成",
         })),
+        ("POST", "/api/v1/batches/{id}/change-requests") => Body::Json(json!({
+            "venue": "别处的考场", "reason": "场地检修",
+        })),
+        ("POST", "/api/v1/change-requests/{id}/decision") => {
+            Body::Json(json!({ "decision": "approve" }))
+        }
         ("PUT", "/api/v1/batches/{id}/arrangement") => Body::Json(json!({
             "sessions": [{
                 "occupation_code": "6-31-01-03",
@@ -154,6 +163,7 @@ fn body_for(method: &Method, template: &str, batch_version: i64) -> Body {
                 "venue": "别处的考场",
                 "venue_region": "4103",
                 "exam_form": "online_computer",
+                "capacity": 30,
             }],
             "staff": [],
         })),
@@ -492,7 +502,28 @@ async fn every_route_with_an_id_refuses_another_tenant_and_the_inspector_and_cha
         .exec(&app.state.db.conn)
         .await
         .unwrap();
+        // A pending change request of train1's batch, written directly like the candidate.
+        let change_request = Uuid::now_v7();
+        let place = json!({ "exam_start": "2026-03-10", "exam_end": "2026-03-11", "venue": "考场", "venue_region": "4103" });
+        change_request::Entity::insert(change_request::ActiveModel {
+            id: Set(change_request),
+            batch_id: Set(batch_id.parse().unwrap()),
+            institution_id: Set(cast.train1),
+            status: Set("pending".to_owned()),
+            reason: Set("场地检修".to_owned()),
+            before: Set(place.clone()),
+            after: Set(place),
+            requested_by: Set(user_id(&app, "train1").await),
+            requested_at: Set(app.state.clock.now()),
+            decided_by: Set(None),
+            decided_at: Set(None),
+            comment: Set(None),
+        })
+        .exec(&app.state.db.conn)
+        .await
+        .unwrap();
         let owned = Owned {
+            change_request: change_request.to_string(),
             institution: cast.train1,
             user: user_id(&app, "train1").await,
             batch: batch_id.clone(),
@@ -696,6 +727,7 @@ fn a_route_with_an_unknown_id_fails_the_matrix() {
         warning: Uuid::now_v7().to_string(),
         blacklist: Uuid::now_v7().to_string(),
         import_job: Uuid::now_v7().to_string(),
+        change_request: Uuid::now_v7().to_string(),
     };
 
     // -- Exec & Check

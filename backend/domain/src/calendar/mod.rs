@@ -40,6 +40,14 @@ pub fn china_date(instant: OffsetDateTime) -> Date {
     }
 }
 
+/// `instant` as China wall-clock time to the minute, `2026-03-10 09:00`, for messages.
+pub fn china_minute(instant: OffsetDateTime) -> String {
+    match instant.checked_to_offset(CHINA_OFFSET) {
+        Some(china) => format!("{} {:02}:{:02}", china.date(), china.hour(), china.minute()),
+        None => china_date(instant).to_string(),
+    }
+}
+
 /// 31 December of `year` (saturating outside the years `time` can represent).
 pub fn year_end(year: i32) -> Date {
     match Date::from_calendar_date(year, Month::December, 31) {

@@ -18,6 +18,8 @@ pub struct Model {
     pub venue_region: String,
     /// `online_computer`, `practical` or `review`.
     pub exam_form: String,
+    /// Seats (考位).
+    pub capacity: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

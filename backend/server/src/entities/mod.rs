@@ -14,6 +14,7 @@ pub mod candidate;
 pub mod candidate_result;
 pub mod candidate_warning;
 pub mod certificate;
+pub mod change_request;
 pub mod exam_notice;
 pub mod idempotency_key;
 pub mod import_job;

@@ -5,9 +5,15 @@
 //! submission; here only the shape of the input is validated.
 
 use actix_web::{get, put, web};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::{BTreeMap, BTreeSet};
+
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use skillcert_domain::arrangement::{self, Booking, BookingPlace};
+use skillcert_domain::calendar;
 use skillcert_domain::codecs::{OccupationCode, Region};
 use skillcert_domain::rules::{RuleCode, Violation};
 use skillcert_domain::{InstitutionKind, Level, Role, Step, StepState};
@@ -31,6 +37,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 const SUBJECTS: &[&str] = &["theory", "skill", "review"];
 const EXAM_FORMS: &[&str] = &["online_computer", "practical", "review"];
 const STAFF_ROLES: &[&str] = &["examiner", "invigilator"];
+const MAX_CAPACITY: u32 = 10_000;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -49,6 +56,9 @@ pub struct SessionInput {
     pub venue_region: String,
     /// `online_computer` (集中在线机考), `practical` or `review`.
     pub exam_form: String,
+    /// Seats (考位): each subject's sessions of an occupation and level together seat its
+    /// registered candidates (ARRANGEMENT_CAPACITY, checked at submission).
+    pub capacity: u32,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -57,6 +67,8 @@ pub struct StaffInput {
     pub name: String,
     /// `examiner` (考评员) or `invigilator` (监考).
     pub role: String,
+    /// The 考评员/监考 certificate number: one person across every batch, so the same number in
+    /// two sessions that overlap in time is refused (STAFF_DOUBLE_BOOKED).
     pub certificate_no: String,
     /// Positions (0-based) in `sessions` the person works in.
     pub sessions: Vec<u32>,
@@ -111,6 +123,12 @@ fn validate(kind: InstitutionKind, input: &Arrangement) -> Vec<Violation> {
         if s.venue.trim().is_empty() {
             bad(f("venue"), "考试地点不能为空".into());
         }
+        if !(1..=MAX_CAPACITY).contains(&s.capacity) {
+            bad(
+                f("capacity"),
+                format!("考位数应在 1 至 {MAX_CAPACITY} 之间"),
+            );
+        }
         if let Err(e) = s.venue_region.parse::<Region>() {
             bad(f("venue_region"), e.to_string());
         }
@@ -136,8 +154,95 @@ fn validate(kind: InstitutionKind, input: &Arrangement) -> Vec<Violation> {
         {
             bad(f("sessions"), format!("场次 {n} 不存在"));
         }
+        let distinct: BTreeSet<u32> = p.sessions.iter().copied().collect();
+        if distinct.len() != p.sessions.len() {
+            bad(f("sessions"), "同一场次不能重复列出".into());
+        }
     }
     out
+}
+
+/// Certificate numbers compare without spaces around them or ASCII case.
+fn certificate_key(certificate_no: &str) -> String {
+    certificate_no.trim().to_ascii_uppercase()
+}
+
+fn own_bookings(input: &Arrangement) -> Vec<Booking> {
+    let mut out = Vec::new();
+    for (staff, person) in input.staff.iter().enumerate() {
+        for &session in &person.sessions {
+            let Some(s) = input.sessions.get(session as usize) else {
+                continue;
+            };
+            out.push(Booking {
+                certificate_no: certificate_key(&person.certificate_no),
+                name: person.name.trim().to_owned(),
+                starts_at: s.starts_at,
+                ends_at: s.ends_at,
+                at: BookingPlace::Own {
+                    staff,
+                    session: session as usize,
+                },
+            });
+        }
+    }
+    out
+}
+
+/// The sessions of other batches that the people of `input` work in.
+async fn other_bookings<C: ConnectionTrait>(
+    conn: &C,
+    batch_id: Uuid,
+    input: &Arrangement,
+) -> ApiResult<Vec<Booking>> {
+    let keys: BTreeSet<String> = input
+        .staff
+        .iter()
+        .map(|p| certificate_key(&p.certificate_no))
+        .collect();
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let staff = arrangement_staff::Entity::find()
+        .filter(arrangement_staff::Column::CertificateNo.is_in(keys))
+        .filter(arrangement_staff::Column::BatchId.ne(batch_id))
+        .all(conn)
+        .await?;
+    if staff.is_empty() {
+        return Ok(Vec::new());
+    }
+    let batches: BTreeSet<Uuid> = staff.iter().map(|p| p.batch_id).collect();
+    let sessions: BTreeMap<(Uuid, i32), arrangement_session::Model> =
+        arrangement_session::Entity::find()
+            .filter(arrangement_session::Column::BatchId.is_in(batches))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|s| ((s.batch_id, s.position), s))
+            .collect();
+    let mut out = Vec::new();
+    for person in staff {
+        let positions: Vec<i32> = serde_json::from_value(person.sessions).unwrap_or_default();
+        for position in positions {
+            let Some(s) = sessions.get(&(person.batch_id, position)) else {
+                continue;
+            };
+            // Another institution's batch: say when, not whose.
+            let when = format!(
+                "{} 至 {}",
+                calendar::china_minute(s.starts_at),
+                calendar::china_minute(s.ends_at)
+            );
+            out.push(Booking {
+                certificate_no: person.certificate_no.clone(),
+                name: person.name.clone(),
+                starts_at: s.starts_at,
+                ends_at: s.ends_at,
+                at: BookingPlace::Other { batch: when },
+            });
+        }
+    }
+    Ok(out)
 }
 
 async fn read(state: &AppState, batch_id: Uuid) -> ApiResult<Arrangement> {
@@ -156,6 +261,7 @@ async fn read(state: &AppState, batch_id: Uuid) -> ApiResult<Arrangement> {
             venue: s.venue,
             venue_region: s.venue_region,
             exam_form: s.exam_form,
+            capacity: u32::try_from(s.capacity).unwrap_or(0),
         })
         .collect();
     let staff = arrangement_staff::Entity::find()
@@ -238,6 +344,15 @@ pub async fn put_arrangement(
     let batch_id = loaded.batch.id;
     let now = state.clock.now();
     let txn = state.db.begin_write().await?;
+    // Two arrangements saved at once must not both pass the check against each other.
+    state.db.serialize_on(&txn, "arrangement_staff").await?;
+    let clashes = arrangement::double_bookings(
+        &own_bookings(&input),
+        &other_bookings(&*txn, batch_id, &input).await?,
+    );
+    if !clashes.is_empty() {
+        return Err(ApiError::Unprocessable(clashes));
+    }
     arrangement_staff::Entity::delete_many()
         .filter(arrangement_staff::Column::BatchId.eq(batch_id))
         .exec(&*txn)
@@ -259,6 +374,7 @@ pub async fn put_arrangement(
             venue: Set(s.venue.trim().to_owned()),
             venue_region: Set(s.venue_region.clone()),
             exam_form: Set(s.exam_form.clone()),
+            capacity: Set(i32::try_from(s.capacity).unwrap_or(i32::MAX)),
         })
         .exec(&*txn)
         .await?;
@@ -269,7 +385,7 @@ pub async fn put_arrangement(
             batch_id: Set(batch_id),
             name: Set(p.name.trim().to_owned()),
             role: Set(p.role.clone()),
-            certificate_no: Set(p.certificate_no.trim().to_owned()),
+            certificate_no: Set(certificate_key(&p.certificate_no)),
             sessions: Set(json!(p.sessions)),
         })
         .exec(&*txn)

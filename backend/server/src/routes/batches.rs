@@ -883,7 +883,7 @@ fn step_from_path(text: &str) -> ApiResult<Step> {
     text.parse().map_err(|_| ApiError::NotFound)
 }
 
-fn progress_error(err: ProgressError) -> ApiError {
+pub(crate) fn progress_error(err: ProgressError) -> ApiError {
     match err {
         ProgressError::UnknownStep(_) => ApiError::NotFound,
         ProgressError::NotSubmittable(step) => {

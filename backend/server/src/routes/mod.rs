@@ -10,6 +10,7 @@ pub mod batches;
 pub mod blacklist;
 pub mod calendar;
 pub mod candidates;
+pub mod change_requests;
 pub mod clock;
 pub mod exam_notices;
 pub mod institutions;
@@ -34,6 +35,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     materials::configure(cfg);
     batches::configure(cfg);
     arrangement::configure(cfg);
+    change_requests::configure(cfg);
     candidates::configure(cfg);
     roster::configure(cfg);
     results::configure(cfg);

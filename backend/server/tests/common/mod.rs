@@ -5,7 +5,8 @@
 //! The helpers several test files share live in the submodules: `fixtures` (tokens, annual
 //! plans, materials and users written through the entities), `batches` (creation bodies, step
 //! submissions and decisions, a batch at registration, candidates and roster imports through
-//! HTTP), `ids` (valid and invalid ID numbers), `sheets` (.xlsx files) and `pdf` (small PDFs).
+//! HTTP), `ids` (valid and invalid ID numbers), `sheets` (.xlsx files), `pdf` (small PDFs) and `social` (a social-training batch at its
+//! arrangement step).
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -14,6 +15,7 @@ pub mod fixtures;
 pub mod ids;
 pub mod pdf;
 pub mod sheets;
+pub mod social;
 
 use std::future::Future;
 
