@@ -126,6 +126,8 @@ export const RULE_NAMES: Record<RuleCode, string> = {
   HEADCOUNT_TOLERANCE: '报名人数与计划人数误差不超过10人',
   ARRANGEMENT_DEADLINE: '考务安排应在考试日前两天完成',
   ARRANGEMENT_MISMATCH: '考务安排应与考试计划一致',
+  ARRANGEMENT_CAPACITY: '场次考位应容纳全部报名考生',
+  STAFF_DOUBLE_BOOKED: '考务人员不得在时间重叠的场次重复安排',
   COMPLETION_WINDOW: '考试之日起30日内完成认定全部环节',
   CROSS_YEAR: '不可跨年实施',
   CROSS_REGION_FORM_REQUIRED: '跨地区认定须提交申请表',
