@@ -12,8 +12,7 @@ use std::time::{Duration, Instant};
 use calamine::Reader;
 use rust_xlsxwriter::Workbook;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult,
-    QueryFilter, Statement,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
 };
 use serde_json::Value;
 use skillcert_server::candidates::parse_id;
@@ -354,12 +353,12 @@ pub async fn floor(
             "INSERT INTO candidates ({FLOOR_COLUMNS}) VALUES {}",
             vec![tuple; chunk.len()].join(", ")
         );
-        txn.execute(sql_statement(backend, &sql, values))
+        txn.execute(skillcert_server::db::statement(backend, &sql, values))
             .await
             .map_err(err)?;
     }
     let insert = started.elapsed() - parse;
-    let duplicates = Blind::find_by_statement(sql_statement(
+    let duplicates = Blind::find_by_statement(skillcert_server::db::statement(
         backend,
         "SELECT DISTINCT x.id_blind AS id_blind FROM candidates x WHERE x.batch_id = ? \
          AND EXISTS (SELECT 1 FROM candidates y WHERE y.id_blind = x.id_blind \
@@ -382,7 +381,7 @@ pub async fn floor(
     }
 
     let txn = state.db.begin_write().await.map_err(err)?;
-    txn.execute(sql_statement(
+    txn.execute(skillcert_server::db::statement(
         backend,
         "DELETE FROM candidates WHERE batch_id = ?",
         vec![batch_id.into()],
@@ -396,26 +395,6 @@ pub async fn floor(
         insert,
         query,
     })
-}
-
-fn sql_statement(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> Statement {
-    let sql = if backend == DbBackend::Postgres {
-        let mut out = String::with_capacity(sql.len() + 16);
-        let mut n = 0;
-        for c in sql.chars() {
-            if c == '?' {
-                n += 1;
-                out.push('$');
-                out.push_str(&n.to_string());
-            } else {
-                out.push(c);
-            }
-        }
-        out
-    } else {
-        sql.to_owned()
-    };
-    Statement::from_sql_and_values(backend, sql, values)
 }
 
 pub async fn login(server: &Server, username: &str, password: &str) -> BenchResult<String> {
@@ -494,7 +473,7 @@ struct CodeCount {
 /// The warnings the import stored, checked against what the roster planted.
 pub async fn check_warnings(state: &AppState, batch_id: Uuid, planted: Planted) -> BenchResult<()> {
     let conn = &state.db.conn;
-    let counts = CodeCount::find_by_statement(sql_statement(
+    let counts = CodeCount::find_by_statement(skillcert_server::db::statement(
         conn.get_database_backend(),
         "SELECT code, COUNT(*) AS n FROM candidate_warnings WHERE batch_id = ? GROUP BY code",
         vec![batch_id.into()],

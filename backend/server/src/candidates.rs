@@ -477,7 +477,8 @@ pub async fn insert_many<C: ConnectionTrait>(
             "INSERT INTO candidates ({CANDIDATE_COLUMN_LIST}) VALUES {}",
             vec![tuple; count].join(", ")
         );
-        conn.execute(statement(backend, &sql, values)).await?;
+        conn.execute(crate::db::statement(backend, &sql, values))
+            .await?;
     }
     recompute_warnings(conn, state, batch, now).await?;
     Ok(ids)
@@ -486,26 +487,6 @@ pub async fn insert_many<C: ConnectionTrait>(
 // ---------------------------------------------------------------------------------------------
 // The warnings engine
 // ---------------------------------------------------------------------------------------------
-
-/// `?` placeholders as the backend wants them (`$1`, `$2`, … on PostgreSQL).
-fn statement(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> Statement {
-    let sql = if backend == DbBackend::Postgres {
-        let mut out = String::with_capacity(sql.len() + 16);
-        let mut n = 0;
-        for c in sql.chars() {
-            if c == '?' {
-                n += 1;
-                out.push_str(&format!("${n}"));
-            } else {
-                out.push(c);
-            }
-        }
-        out
-    } else {
-        sql.to_owned()
-    };
-    Statement::from_sql_and_values(backend, sql, values)
-}
 
 /// `?, ?, ?` for `n` values.
 fn placeholders(n: usize) -> String {
@@ -656,7 +637,7 @@ pub async fn recompute_with<C: ConnectionTrait>(
     const OWN: &str = "SELECT c.id AS id, c.id_blind AS id_blind, c.birth_date AS birth_date, \
          c.graduation_year AS graduation_year FROM candidates c \
          WHERE c.batch_id = ? AND c.withdrawn_at IS NULL";
-    let rows = BatchRow::find_by_statement(statement(
+    let rows = BatchRow::find_by_statement(crate::db::statement(
         backend,
         &format!(
             "{OWN} AND c.id_blind IN (SELECT d.id_blind FROM candidates d \
@@ -693,7 +674,7 @@ pub async fn recompute_with<C: ConnectionTrait>(
 
     // UNDER_AGE: born after (about) the first exam day 16 years back — a loose bound in SQL,
     // the exact test (29 February birthdays) by the domain.
-    let rows = BatchRow::find_by_statement(statement(
+    let rows = BatchRow::find_by_statement(crate::db::statement(
         backend,
         &format!("{OWN} AND c.birth_date > ?"),
         vec![batch_id.into(), under_age_bound(first_day).into()],
@@ -725,7 +706,7 @@ pub async fn recompute_with<C: ConnectionTrait>(
     let graduating = (first_day.year() - 1..=first_day.year() + 1)
         .find(|year| warnings::is_graduating_year(*year, first_day));
     if graduating_only {
-        let rows = BatchRow::find_by_statement(statement(
+        let rows = BatchRow::find_by_statement(crate::db::statement(
             backend,
             &format!("{OWN} AND (c.graduation_year IS NULL OR c.graduation_year <> ?)"),
             vec![batch_id.into(), graduating.unwrap_or(0).into()],
@@ -757,7 +738,7 @@ pub async fn recompute_with<C: ConnectionTrait>(
 
     // 2. DUPLICATE_CERTIFICATE: a certificate of the same person and occupation at this or a
     //    higher level (a lower or equal level number), not revoked.
-    let hits = CertificateHit::find_by_statement(statement(
+    let hits = CertificateHit::find_by_statement(crate::db::statement(
         backend,
         "SELECT c.id AS candidate_id, t.level AS level, t.issued_on AS issued_on, \
          t.number AS number, \
@@ -803,7 +784,7 @@ pub async fn recompute_with<C: ConnectionTrait>(
     }
 
     // 3. BLACKLISTED: a blacklist entry whose ban period covers the first exam day.
-    let hits = BlacklistHit::find_by_statement(statement(
+    let hits = BlacklistHit::find_by_statement(crate::db::statement(
         backend,
         "SELECT c.id AS candidate_id, b.id AS entry_id, b.reason AS reason, \
          b.ban_from AS ban_from, b.ban_until AS ban_until \
@@ -840,7 +821,7 @@ pub async fn recompute_with<C: ConnectionTrait>(
     //    only, every not-withdrawn registration of theirs in an open batch matched against the
     //    same person, occupation and level in another open batch (withdrawn and ineligible
     //    registrations do not count). `extra_blinds` adds people who just left this batch.
-    let mut shared: BTreeSet<String> = BlindRow::find_by_statement(statement(
+    let mut shared: BTreeSet<String> = BlindRow::find_by_statement(crate::db::statement(
         backend,
         "SELECT DISTINCT x.id_blind AS id_blind FROM candidates x WHERE x.batch_id = ? \
          AND EXISTS (SELECT 1 FROM candidates y WHERE y.id_blind = x.id_blind \
@@ -860,7 +841,7 @@ pub async fn recompute_with<C: ConnectionTrait>(
         let list = placeholders(people.len());
         let values: Vec<sea_orm::Value> = people.iter().map(|b| b.clone().into()).collect();
         hits.extend(
-            ConcurrentHit::find_by_statement(statement(
+            ConcurrentHit::find_by_statement(crate::db::statement(
                 backend,
                 &format!(
                     "SELECT o.id AS candidate_id, o.batch_id AS batch_id, \
@@ -884,7 +865,7 @@ pub async fn recompute_with<C: ConnectionTrait>(
         let mut values = values;
         values.push(batch_id.into());
         others_existing.extend(
-            ExistingWarning::find_by_statement(statement(
+            ExistingWarning::find_by_statement(crate::db::statement(
                 backend,
                 &format!(
                     "SELECT w.id AS id, w.candidate_id AS candidate_id, w.code AS code, \
@@ -940,7 +921,7 @@ pub async fn recompute_with<C: ConnectionTrait>(
 
     // The stored warnings in scope: all of this batch's, and the concurrent-batch warnings of
     // the same people in other open batches.
-    let mut existing = ExistingWarning::find_by_statement(statement(
+    let mut existing = ExistingWarning::find_by_statement(crate::db::statement(
         backend,
         "SELECT w.id AS id, w.candidate_id AS candidate_id, w.code AS code, \
          w.evidence AS evidence FROM candidates c \
@@ -1015,7 +996,7 @@ pub async fn open_batches_with<C: ConnectionTrait>(
     struct Row {
         batch_id: Uuid,
     }
-    let rows = Row::find_by_statement(statement(
+    let rows = Row::find_by_statement(crate::db::statement(
         conn.get_database_backend(),
         &format!(
             "SELECT DISTINCT o.batch_id AS batch_id FROM candidates o \
@@ -1137,7 +1118,7 @@ mod tests {
 
     #[test]
     fn postgres_placeholders_are_numbered() {
-        let s = statement(
+        let s = crate::db::statement(
             DbBackend::Postgres,
             "a = ? AND b IN (?, ?)",
             vec![1.into(), 2.into(), 3.into()],

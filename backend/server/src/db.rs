@@ -111,3 +111,40 @@ impl Db {
         self.conn.ping().await
     }
 }
+
+/// A raw statement written with `?` placeholders, numbered `$1, $2, …` for PostgreSQL. The SQL
+/// must hold no other `?` (no string literal with one), which every caller's fixed text keeps.
+pub fn statement(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> Statement {
+    let sql = if backend == DbBackend::Postgres {
+        let mut out = String::with_capacity(sql.len() + 16);
+        let mut n = 0;
+        for c in sql.chars() {
+            if c == '?' {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    } else {
+        sql.to_owned()
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_for_postgres_only() {
+        let values = || vec![1.into(), "a".into()];
+        let pg = statement(DbBackend::Postgres, "a = ? AND b IN (?)", values());
+        assert_eq!(pg.sql, "a = $1 AND b IN ($2)");
+        let lite = statement(DbBackend::Sqlite, "a = ? AND b IN (?)", values());
+        assert_eq!(lite.sql, "a = ? AND b IN (?)");
+        assert_eq!(pg.values, lite.values);
+    }
+}

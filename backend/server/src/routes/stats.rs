@@ -8,9 +8,7 @@ use std::collections::BTreeMap;
 
 use actix_web::{get, web};
 use sea_orm::sea_query::Query;
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Statement,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use skillcert_domain::calendar::{self, china_date};
 use skillcert_domain::catalogue;
@@ -300,20 +298,14 @@ async fn pass_rates(
     let mut values: Vec<sea_orm::Value> = Vec::new();
     if let crate::auth::Scope::Institution(id) = user.scope() {
         values.push(id.into());
-        sql.push_str(&format!(
-            " AND b.institution_id = {}",
-            placeholder(backend, values.len())
-        ));
+        sql.push_str(" AND b.institution_id = ?");
     }
     if let Some(year) = year {
         values.push(year.into());
-        sql.push_str(&format!(
-            " AND b.year = {}",
-            placeholder(backend, values.len())
-        ));
+        sql.push_str(" AND b.year = ?");
     }
     sql.push_str(" GROUP BY b.institution_id");
-    let rows = PassRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+    let rows = PassRow::find_by_statement(crate::db::statement(backend, &sql, values))
         .all(conn)
         .await?;
     let mut rates: Vec<PassRate> = rows
@@ -333,11 +325,4 @@ async fn pass_rates(
             .then(a.institution_id.cmp(&b.institution_id))
     });
     Ok(rates)
-}
-
-fn placeholder(backend: sea_orm::DbBackend, n: usize) -> String {
-    match backend {
-        sea_orm::DbBackend::Postgres => format!("${n}"),
-        sea_orm::DbBackend::Sqlite | sea_orm::DbBackend::MySql => "?".to_owned(),
-    }
 }
