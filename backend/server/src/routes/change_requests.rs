@@ -236,14 +236,6 @@ async fn change_violations(
     Ok(rules::change_violations(&snapshot, &calendar, at))
 }
 
-async fn institution_name(state: &AppState, id: Uuid) -> ApiResult<String> {
-    Ok(institution::Entity::find_by_id(id)
-        .one(&state.db.conn)
-        .await?
-        .map(|i| i.name)
-        .unwrap_or_default())
-}
-
 /// Ask to move an approved plan's exam time or venue. Answers 201 with the pending request;
 /// 409 while the plan is not approved (edit the batch instead), once the first exam day has come,
 /// or while another request is pending; 422 with every violation of the re-run rules.
@@ -377,22 +369,7 @@ pub async fn list_batch_change_requests(
     let query = change_request::Entity::find()
         .filter(change_request::Column::BatchId.eq(batch.id))
         .order_by_desc(change_request::Column::RequestedAt);
-    let total = query.clone().count(&state.db.conn).await?;
-    let name = institution_name(&state, batch.institution_id).await?;
-    let items = query
-        .offset((page_no - 1) * size)
-        .limit(size)
-        .all(&state.db.conn)
-        .await?
-        .into_iter()
-        .map(|row| view_of(row, name.clone()))
-        .collect::<ApiResult<_>>()?;
-    Ok(web::Json(Page {
-        items,
-        total,
-        page: page_no,
-        page_size: size,
-    }))
+    Ok(web::Json(fetch_page(&state, query, page_no, size).await?))
 }
 
 /// Change requests across batches for supervisors, the oldest pending first.
@@ -427,6 +404,16 @@ pub async fn change_request_queue(
     let query = change_request::Entity::find()
         .filter(condition)
         .order_by_asc(change_request::Column::RequestedAt);
+    Ok(web::Json(fetch_page(&state, query, page_no, size).await?))
+}
+
+/// One page of `query`'s change requests, with their institutions' names.
+async fn fetch_page(
+    state: &AppState,
+    query: sea_orm::Select<change_request::Entity>,
+    page_no: u64,
+    size: u64,
+) -> ApiResult<Page<ChangeRequestView>> {
     let total = query.clone().count(&state.db.conn).await?;
     let rows = query
         .offset((page_no - 1) * size)
@@ -447,12 +434,12 @@ pub async fn change_request_queue(
             view_of(row, name)
         })
         .collect::<ApiResult<_>>()?;
-    Ok(web::Json(Page {
+    Ok(Page {
         items,
         total,
         page: page_no,
         page_size: size,
-    }))
+    })
 }
 
 /// A supervisor approves or rejects a pending change request. Approval re-runs the rules at the
