@@ -357,6 +357,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/batches/{id}/change-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A batch's change requests, newest first. */
+        get: operations["list_batch_change_requests"];
+        put?: never;
+        /**
+         * Ask to move an approved plan's exam time or venue. Answers 201 with the pending request;
+         *     409 while the plan is not approved (edit the batch instead), once the first exam day has come,
+         *     or while another request is pending; 422 with every violation of the re-run rules.
+         */
+        post: operations["create_change_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/batches/{id}/checklist": {
         parameters: {
             query?: never;
@@ -722,6 +744,44 @@ export interface paths {
          *     warnings are re-checked, the certificate or materials step — is in draft or returned.
          */
         post: operations["withdraw_candidate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/change-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Change requests across batches for supervisors, the oldest pending first. */
+        get: operations["change_request_queue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/change-requests/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A supervisor approves or rejects a pending change request. Approval re-runs the rules at the
+         *     request's date, moves the batch and its approved plan, recomputes the candidates' warnings
+         *     (they depend on the first exam day), and returns an arrangement made for the old plan.
+         */
+        post: operations["decide_change_request"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1190,6 +1250,47 @@ export interface components {
             /** Format: int32 */
             work_years?: number | null;
         };
+        ChangeDecisionInput: {
+            /** @description Required when rejecting. */
+            comment?: string;
+            /** @description `approve` or `reject`. */
+            decision: string;
+        };
+        /** @description What a change request may move. Fields left out keep their current value. */
+        ChangeRequestInput: {
+            /** @description `YYYY-MM-DD`. */
+            exam_end?: string | null;
+            /** @description `YYYY-MM-DD`. */
+            exam_start?: string | null;
+            /** @description Why the exam must move (required: "不得无故调整考试时间"). */
+            reason: string;
+            venue?: string | null;
+            /** @description The new venue's 地市 code, e.g. `4103`. */
+            venue_region?: string | null;
+        };
+        ChangeRequestView: {
+            after: components["schemas"]["ExamPlace"];
+            /** Format: uuid */
+            batch_id: string;
+            before: components["schemas"]["ExamPlace"];
+            comment?: string | null;
+            /** Format: date-time */
+            decided_at?: string | null;
+            /** Format: uuid */
+            decided_by?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            institution_id: string;
+            institution_name: string;
+            reason: string;
+            /** Format: date-time */
+            requested_at: string;
+            /** Format: uuid */
+            requested_by: string;
+            /** @description `pending`, `approved` or `rejected`. */
+            status: string;
+        };
         /** @description Each step's materials and rules, computed by the code that blocks a submission. */
         ChecklistView: {
             batch: components["schemas"]["RuleCheckView"][];
@@ -1370,6 +1471,15 @@ export interface components {
             region: string;
             subjects: string[];
             title: string;
+        };
+        /** @description The exam time and venue of a batch. */
+        ExamPlace: {
+            /** Format: date */
+            exam_end: string;
+            /** Format: date */
+            exam_start: string;
+            venue: string;
+            venue_region: string;
         };
         ExtensionInput: {
             /**
@@ -1816,6 +1926,37 @@ export interface components {
                 withdrawn_at?: string | null;
                 /** Format: int32 */
                 work_years?: number | null;
+            }[];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
+        Page_ChangeRequestView: {
+            items: {
+                after: components["schemas"]["ExamPlace"];
+                /** Format: uuid */
+                batch_id: string;
+                before: components["schemas"]["ExamPlace"];
+                comment?: string | null;
+                /** Format: date-time */
+                decided_at?: string | null;
+                /** Format: uuid */
+                decided_by?: string | null;
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                institution_id: string;
+                institution_name: string;
+                reason: string;
+                /** Format: date-time */
+                requested_at: string;
+                /** Format: uuid */
+                requested_by: string;
+                /** @description `pending`, `approved` or `rejected`. */
+                status: string;
             }[];
             /** Format: int64 */
             page: number;
@@ -2325,8 +2466,14 @@ export interface components {
          * @description The rule codes of SPEC §4; part of the API contract.
          * @enum {string}
          */
-        RuleCode: "METHOD_NOT_ALLOWED" | "ANNUAL_PLAN_REQUIRED" | "MIN_HEADCOUNT" | "EXAM_LEAD_TIME" | "CALENDAR_YEAR_MISSING" | "HEADCOUNT_TOLERANCE" | "ARRANGEMENT_DEADLINE" | "ARRANGEMENT_MISMATCH" | "COMPLETION_WINDOW" | "CROSS_YEAR" | "CROSS_REGION_FORM_REQUIRED" | "MATERIAL_MISSING" | "WARNINGS_UNRESOLVED" | "NOT_GRADUATING_YEAR" | "STEP_OUT_OF_ORDER" | "RESULTS_MISSING" | "OCCUPATION_NOT_FILED" | "VALIDATION";
+        RuleCode: "METHOD_NOT_ALLOWED" | "ANNUAL_PLAN_REQUIRED" | "MIN_HEADCOUNT" | "EXAM_LEAD_TIME" | "CALENDAR_YEAR_MISSING" | "HEADCOUNT_TOLERANCE" | "ARRANGEMENT_DEADLINE" | "ARRANGEMENT_MISMATCH" | "ARRANGEMENT_CAPACITY" | "STAFF_DOUBLE_BOOKED" | "COMPLETION_WINDOW" | "CROSS_YEAR" | "CROSS_REGION_FORM_REQUIRED" | "MATERIAL_MISSING" | "WARNINGS_UNRESOLVED" | "NOT_GRADUATING_YEAR" | "STEP_OUT_OF_ORDER" | "RESULTS_MISSING" | "OCCUPATION_NOT_FILED" | "VALIDATION";
         SessionInput: {
+            /**
+             * Format: int32
+             * @description Seats (考位): each subject's sessions of an occupation and level together seat its
+             *     registered candidates (ARRANGEMENT_CAPACITY, checked at submission).
+             */
+            capacity: number;
             /** Format: date-time */
             ends_at: string;
             /** @description `online_computer` (集中在线机考), `practical` or `review`. */
@@ -2352,6 +2499,10 @@ export interface components {
             username: string;
         };
         StaffInput: {
+            /**
+             * @description The 考评员/监考 certificate number: one person across every batch, so the same number in
+             *     two sessions that overlap in time is refused (STAFF_DOUBLE_BOOKED).
+             */
             certificate_no: string;
             name: string;
             /** @description `examiner` (考评员) or `invigilator` (监考). */
@@ -4121,6 +4272,100 @@ export interface operations {
             };
         };
     };
+    list_batch_change_requests: {
+        parameters: {
+            query?: {
+                /** @description 1-based. */
+                page?: number;
+                /** @description At most 200; default 20. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ChangeRequestView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_change_request: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key returns the first answer */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeRequestInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_checklist: {
         parameters: {
             query?: never;
@@ -5357,6 +5602,105 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_request_queue: {
+        parameters: {
+            query?: {
+                /** @description `pending` (default), `approved`, `rejected` or `all`. */
+                status?: string;
+                /** @description 1-based. */
+                page?: number;
+                /** @description At most 200; default 20. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ChangeRequestView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decide_change_request: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeDecisionInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
