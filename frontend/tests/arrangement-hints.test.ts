@@ -149,7 +149,7 @@ describe('defaults and mismatches', () => {
       { ...session(L4, '2026-03-10T09:00', '2026-03-10T10:30'), venue: '郑州考点' },
     ];
     const found = planMismatches(sessions, plan);
-    expect(found.map((m) => m.session)).toEqual([1, 2]);
+    expect(found.map((m) => [m.session, m.kind])).toEqual([[1, 'date'], [2, 'venue']]);
     expect(found[0].message).toContain('考试日期 2026-03-12 不在批准的考试时间 2026-03-10 至 2026-03-11 内');
     expect(found[1].message).toContain('考试地点“郑州考点”与批准的“洛阳职业技能实训基地”不一致');
   });

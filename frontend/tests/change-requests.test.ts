@@ -53,3 +53,30 @@ describe('changeStatus', () => {
     expect(changeStatus('odd')).toEqual({ name: 'odd', tag: 'info' });
   });
 });
+
+describe('parseChangeApproval', () => {
+  const summary = {
+    change_request_id: '0192',
+    comment: '同意顺延',
+    before: current,
+    after: { ...current, exam_start: '2026-03-17', exam_end: '2026-03-18' },
+    changes: [{ step: 'arrangement', event: 'plan_changed', from: 'submitted', to: 'returned' }],
+  };
+
+  it('reads an approval that sent the arrangement back as a return of that step', async () => {
+    const { parseChangeApproval } = await import('@/api/decisions');
+    const d = parseChangeApproval('2026-02-13T02:00:00Z', 'supervisor', summary);
+    expect(d).toMatchObject({ step: 'arrangement', decision: 'return', actorRole: 'supervisor' });
+    expect(d?.comment).toContain('考试计划变更已批准（变更后考试时间 2026-03-17 至 2026-03-18，考点 洛阳职业技能实训基地）');
+    expect(d?.comment).toContain('督导部意见：同意顺延。');
+    expect(d?.reasons).toEqual([{ code: 'ARRANGEMENT_MISMATCH', message: '考务安排按变更前的考试计划编制' }]);
+  });
+
+  it('ignores an approval that returned nothing, and odd summaries', async () => {
+    const { parseChangeApproval } = await import('@/api/decisions');
+    expect(parseChangeApproval('x', 'supervisor', { ...summary, changes: [] })).toBeNull();
+    expect(parseChangeApproval('x', 'supervisor', { ...summary, changes: [{ step: 'plan', to: 'returned' }] })).toBeNull();
+    expect(parseChangeApproval('x', 'supervisor', null)).toBeNull();
+    expect(parseChangeApproval('x', 'supervisor', { changes: 'all' })).toBeNull();
+  });
+});

@@ -192,6 +192,8 @@ export function unarrangedLines(sessions: readonly HintSession[], lines: readonl
 
 export interface PlanMismatch {
   session: number;
+  /** What differs: the day (`date`) or the venue. */
+  kind: 'date' | 'venue';
   message: string;
 }
 
@@ -204,10 +206,10 @@ export function planMismatches(
   sessions.forEach((s, i) => {
     const day = s.starts_at.slice(0, 10);
     if (/^\d{4}-\d{2}-\d{2}$/.test(day) && (day < plan.exam_start || day > plan.exam_end)) {
-      out.push({ session: i, message: `场次 ${i + 1}：考试日期 ${day} 不在批准的考试时间 ${plan.exam_start} 至 ${plan.exam_end} 内` });
+      out.push({ session: i, kind: 'date', message: `场次 ${i + 1}：考试日期 ${day} 不在批准的考试时间 ${plan.exam_start} 至 ${plan.exam_end} 内` });
     }
     if (s.venue.trim() && s.venue.trim() !== plan.venue.trim()) {
-      out.push({ session: i, message: `场次 ${i + 1}：考试地点“${s.venue.trim()}”与批准的“${plan.venue.trim()}”不一致` });
+      out.push({ session: i, kind: 'venue', message: `场次 ${i + 1}：考试地点“${s.venue.trim()}”与批准的“${plan.venue.trim()}”不一致` });
     }
   });
   return out;
