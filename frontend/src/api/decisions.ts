@@ -36,14 +36,46 @@ export function parseDecision(at: string, actorRole: string, summary: unknown): 
   };
 }
 
-/** The batch's decisions, newest first. */
-export async function listDecisions(batchId: string): Promise<Decision[]> {
-  const page = unwrap(
+/**
+ * A `change_request.approve` event as the decision it implies for the arrangement: when the
+ * approved change of exam time or venue sent a submitted or approved arrangement back (its
+ * `changes` move the arrangement step to `returned`), a return of that step; null otherwise.
+ */
+export function parseChangeApproval(at: string, actorRole: string, summary: unknown): Decision | null {
+  if (!isRecord(summary) || !Array.isArray(summary.changes)) return null;
+  const returned = summary.changes.some((c) => isRecord(c) && c.step === 'arrangement' && c.to === 'returned');
+  if (!returned) return null;
+  const after = isRecord(summary.after) ? summary.after : {};
+  const moved =
+    typeof after.exam_start === 'string' && typeof after.exam_end === 'string'
+      ? `（变更后考试时间 ${after.exam_start} 至 ${after.exam_end}${typeof after.venue === 'string' ? `，考点 ${after.venue}` : ''}）`
+      : '';
+  const note = typeof summary.comment === 'string' && summary.comment.trim() ? `督导部意见：${summary.comment.trim()}。` : '';
+  return {
+    at,
+    step: 'arrangement',
+    decision: 'return',
+    comment: `考试计划变更已批准${moved}，请按变更后的考试时间和地点修改考务安排后重新提交。${note}`,
+    reasons: [{ code: 'ARRANGEMENT_MISMATCH', message: '考务安排按变更前的考试计划编制' }],
+    actorRole,
+  };
+}
+
+async function events(batchId: string, action: string) {
+  return unwrap(
     await api.GET('/api/v1/audit-events', {
-      params: { query: { entity_type: 'batch', entity_id: batchId, action: 'step.decision', page_size: 200 } },
+      params: { query: { entity_type: 'batch', entity_id: batchId, action, page_size: 200 } },
     }),
-  );
-  return page.items
-    .map((e) => parseDecision(e.at, e.actor_role, e.summary))
-    .filter((d): d is Decision => d !== null);
+  ).items;
+}
+
+/** The batch's decisions, newest first: step decisions, and arrangements returned by an approved change request. */
+export async function listDecisions(batchId: string): Promise<Decision[]> {
+  const [decided, changes] = await Promise.all([events(batchId, 'step.decision'), events(batchId, 'change_request.approve')]);
+  return [
+    ...decided.map((e) => parseDecision(e.at, e.actor_role, e.summary)),
+    ...changes.map((e) => parseChangeApproval(e.at, e.actor_role, e.summary)),
+  ]
+    .filter((d): d is Decision => d !== null)
+    .sort((x, y) => (x.at < y.at ? 1 : x.at > y.at ? -1 : 0));
 }

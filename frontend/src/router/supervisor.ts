@@ -1,5 +1,6 @@
-// 督导部 (supervisor) pages, under /sup (SPEC §1: reviews and approves/returns steps, grants
-// extensions, keeps the blacklist, records late annual plans). `/sup` is the role's home: the
+// 督导部 (supervisor) pages, under /sup (SPEC §1: reviews and approves/returns steps, decides
+// change requests of approved plans, grants extensions, keeps the blacklist, records late annual
+// plans). `/sup` is the role's home: the
 // dashboard. The side menu is built from the meta.
 import type { RouteRecordRaw } from 'vue-router';
 
@@ -24,6 +25,12 @@ export const supervisorRoutes: RouteRecordRaw[] = [
     component: () => import('@/views/supervisor/ReviewView.vue'),
     props: (route) => ({ id: String(route.params.id), step: String(route.params.step), back: '/sup/reviews' }),
     meta: { ...roles, title: '审核', activeMenu: '/sup/reviews' },
+  },
+  {
+    path: '/sup/change-requests',
+    name: 'sup-change-requests',
+    component: () => import('@/views/supervisor/ChangeRequestsView.vue'),
+    meta: { ...roles, title: '变更申请', menu: true, icon: 'Switch' },
   },
   {
     path: '/sup/batches',
