@@ -14,6 +14,7 @@ pub mod clock;
 pub mod exam_notices;
 pub mod institutions;
 pub mod materials;
+pub mod notices;
 pub mod occupations;
 pub mod ops;
 pub mod results;
@@ -40,4 +41,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     blacklist::configure(cfg);
     audit_events::configure(cfg);
     stats::configure(cfg);
+    notices::configure(cfg);
 }
