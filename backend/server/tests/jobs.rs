@@ -553,7 +553,7 @@ async fn the_clock_runs_once_per_tick_with_two_servers_on_one_database() {
                 .map(|(i, _)| i)
                 .collect();
             assert_eq!(ran.len(), 1, "round {round} ({backend:?}): {outcomes:?}");
-            let holder = if ran[0] % 2 == 0 {
+            let holder = if ran[0].is_multiple_of(2) {
                 one.state.instance.to_string()
             } else {
                 two.state.instance.to_string()
