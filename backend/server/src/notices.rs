@@ -149,6 +149,15 @@ pub fn batch_no(id: Uuid) -> String {
     simple[simple.len() - 8..].to_owned()
 }
 
+/// `2026-03-10` or `2026-03-10 至 2026-03-11`.
+pub fn exam_days(b: &batch::Model) -> String {
+    if b.exam_start == b.exam_end {
+        b.exam_start.to_string()
+    } else {
+        format!("{} 至 {}", b.exam_start, b.exam_end)
+    }
+}
+
 /// The `batch` object of an event payload.
 pub fn batch_payload(b: &batch::Model, institution_name: &str) -> Value {
     json!({
@@ -201,12 +210,11 @@ pub fn alert_text(
         Audience::Institution => String::new(),
         Audience::Supervisor => format!("{institution_name}的"),
     };
-    let exam = if b.exam_start == b.exam_end {
-        b.exam_start.to_string()
-    } else {
-        format!("{} 至 {}", b.exam_start, b.exam_end)
-    };
-    let head = format!("{who}认定批次 {}（考试日期 {exam}）", batch_no(b.id));
+    let head = format!(
+        "{who}认定批次 {}（考试日期 {}）",
+        batch_no(b.id),
+        exam_days(b)
+    );
     let body = match alert.state {
         AlertState::Approaching if alert.days_left == 0 => format!(
             "{head}的{}为今天（{}）：请今天内{}。",

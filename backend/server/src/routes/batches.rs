@@ -1424,8 +1424,8 @@ async fn extension_notice<C: sea_orm::ConnectionTrait>(
             deadline: Some(new),
             title: "认定完成期限已延期".to_owned(),
             body: format!(
-                "督导部已将认定批次 {number}（考试日期 {} 至 {}）的认定完成期限由 {old} 延至 {new}。理由：{reason}",
-                b.exam_start, b.exam_end
+                "督导部已将认定批次 {number}（考试日期 {}）的认定完成期限由 {old} 延至 {new}。理由：{reason}",
+                crate::notices::exam_days(b)
             ),
             dedupe_key: format!("{}:{}:{id}", crate::notices::DEADLINE_EXTENDED, b.id),
         },
