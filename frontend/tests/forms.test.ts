@@ -117,7 +117,7 @@ describe('batchDeadlines', () => {
     version: 1,
     created_at: '2026-02-01T00:00:00Z',
     updated_at: '2026-02-01T00:00:00Z',
-    deadlines: { arrangement_deadline: '2026-03-08', completion_deadline: '2026-04-10', year_end: '2026-12-31', earliest_exam_date: '2026-02-25' },
+    deadlines: { arrangement_deadline: '2026-03-08', completion_deadline: '2026-04-10', year_end: '2026-12-31', earliest_exam_date: '2026-02-25', alerts: [] },
     steps: [
       { step: 'plan', name: '制定计划', state: 'approved', state_name: '已通过', reviewer: 'supervisor', beside: false },
       { step: 'registration', name: '考试报名', state: 'draft', state_name: '办理中', reviewer: 'supervisor', beside: false },

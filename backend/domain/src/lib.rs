@@ -11,7 +11,9 @@
 //! - [`calendar`]: China time and the working-day calendar (SPEC §4)
 //! - [`codecs`]: ID numbers, credit codes, occupation codes, regions, certificate numbers
 //! - [`draw`]: the reproducible random inspection draw (SPEC §7)
+//! - [`alerts`]: which deadlines of a batch are approaching or passed on a date (the clock job)
 
+pub mod alerts;
 pub mod arrangement;
 pub mod calendar;
 pub mod catalogue;

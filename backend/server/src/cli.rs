@@ -9,9 +9,11 @@ use actix_web::dev::Server;
 
 use crate::app::{self, BuiltApp};
 
-/// The HTTP server on an already bound listener (tests bind 127.0.0.1:0).
+/// The HTTP server on an already bound listener (tests bind 127.0.0.1:0), with the background
+/// jobs beside it when `jobs.enabled`.
 pub fn serve(app: BuiltApp, listener: TcpListener) -> std::io::Result<Server> {
     let state = app.state;
+    crate::jobs::spawn(&state);
     Ok(HttpServer::new(move || app::actix_app(state.clone()))
         .listen(listener)?
         .shutdown_timeout(5)

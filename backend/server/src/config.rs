@@ -28,6 +28,27 @@ pub struct Config {
     pub uploads: UploadConfig,
     pub clock: ClockConfig,
     pub security: SecurityConfig,
+    pub jobs: JobsConfig,
+}
+
+/// Background jobs run by `serve` (the deadline clock, issue 6). Several `serve` processes may
+/// share one database: a lease row lets exactly one of them run each tick.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobsConfig {
+    /// Start the background jobs with `serve` (default true; tests run a tick directly).
+    pub enabled: bool,
+    /// Seconds per tick: the deadline job runs once per slot of this length, across processes.
+    pub tick_seconds: u64,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        JobsConfig {
+            enabled: true,
+            tick_seconds: 60,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -105,6 +126,7 @@ impl Default for Config {
             uploads: UploadConfig::default(),
             clock: ClockConfig::default(),
             security: SecurityConfig::default(),
+            jobs: JobsConfig::default(),
         }
     }
 }
@@ -197,6 +219,12 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        if !(1..=86_400).contains(&self.jobs.tick_seconds) {
+            return Err(ConfigError::Invalid {
+                key: "jobs.tick_seconds",
+                reason: "must be 1–86400 seconds".to_owned(),
+            });
+        }
         if self.profile == Profile::Production && self.clock.adjustable {
             return Err(ConfigError::Invalid {
                 key: "clock.adjustable",
@@ -278,6 +306,22 @@ mod tests {
         assert_eq!(config.storage.root, PathBuf::from("data/files"));
         assert_eq!(config.database_url(), "sqlite://data/skillcert.db?mode=rwc");
         assert_eq!(config.uploads.max_bytes, 20 * 1024 * 1024);
+        assert!(config.jobs.enabled);
+        assert_eq!(config.jobs.tick_seconds, 60);
+        let config = Config::load(
+            None,
+            env(&[
+                ("SKILLCERT__JOBS__ENABLED", "false"),
+                ("SKILLCERT__JOBS__TICK_SECONDS", "5"),
+            ]),
+        )
+        .unwrap();
+        assert!(!config.jobs.enabled);
+        assert_eq!(config.jobs.tick_seconds, 5);
+        let err = Config::load(None, env(&[("SKILLCERT__JOBS__TICK_SECONDS", "0")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("jobs.tick_seconds"), "{err}");
     }
 
     #[test]

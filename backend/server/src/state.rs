@@ -31,6 +31,8 @@ pub struct AppState {
     pub login_throttle: Arc<Throttle>,
     /// Encryption and blind indexing of personal data.
     pub pii: FieldCipher,
+    /// Names this process in job leases (`pid-…-random`), unique per `AppState`.
+    pub instance: Arc<str>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +86,7 @@ impl AppState {
             metrics: Metrics::new().map_err(|e| StartError::Metrics(e.to_string()))?,
             login_throttle: Arc::new(Throttle::default()),
             pii,
+            instance: instance_name().into(),
         })
     }
 
@@ -103,6 +106,14 @@ impl AppState {
         }
         Ok(calendar)
     }
+}
+
+/// A name for this process in job leases: its pid and a random tail (two states in one test
+/// process differ too).
+fn instance_name() -> String {
+    let mut tail = [0u8; 4];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut tail);
+    format!("pid-{}-{}", std::process::id(), hex::encode(tail))
 }
 
 /// The configured signing key, or in a dev profile one generated once and kept under the data

@@ -22,7 +22,7 @@ use sea_orm::{ActiveValue::Set, EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 use skillcert_server::entities::{
     audit_event, batch, candidate, candidate_warning, change_request, exam_notice, import_job,
-    material,
+    material, notice_read,
 };
 use uuid::Uuid;
 
@@ -75,6 +75,8 @@ struct Owned {
     blacklist: String,
     import_job: String,
     change_request: String,
+    /// An in-app notice for `train1`'s users (issue 6).
+    in_app_notice: String,
 }
 
 /// The value of path parameter `name` in `template`, from the first rule whose route prefix
@@ -86,8 +88,9 @@ fn fill(template: &str, owned: &Owned) -> Option<String> {
     }
     let institution = owned.institution.to_string();
     let user = owned.user.to_string();
-    let rules: [(&str, &str, &str); 12] = [
+    let rules: [(&str, &str, &str); 13] = [
         ("/api/v1/change-requests/{id}", "id", &owned.change_request),
+        ("/api/v1/notices/{id}", "id", &owned.in_app_notice),
         ("/api/v1/candidates/{id}", "id", &owned.candidate),
         ("/api/v1/warnings/{id}", "id", &owned.warning),
         ("/api/v1/blacklist/{id}", "id", &owned.blacklist),
@@ -327,6 +330,7 @@ async fn snapshot(app: &TestApp, train1: &str, admin: &str, owned: &Owned) -> Va
         "batches": batch::Entity::find().count(conn).await.unwrap(),
         "material_rows": material::Entity::find().count(conn).await.unwrap(),
         "exam_notices": exam_notice::Entity::find().count(conn).await.unwrap(),
+        "notice_reads": notice_read::Entity::find().count(conn).await.unwrap(),
     })
 }
 
@@ -522,8 +526,28 @@ async fn every_route_with_an_id_refuses_another_tenant_and_the_inspector_and_cha
         .exec(&app.state.db.conn)
         .await
         .unwrap();
+        let in_app_notice = Uuid::now_v7();
+        skillcert_server::entities::notice::Entity::insert(
+            skillcert_server::entities::notice::ActiveModel {
+                id: Set(in_app_notice),
+                audience: Set("institution".to_owned()),
+                institution_id: Set(cast.train1),
+                batch_id: Set(Some(batch_id.parse().unwrap())),
+                kind: Set("deadline.approaching".to_owned()),
+                deadline_kind: Set(Some("arrangement".to_owned())),
+                deadline: Set(Some(time::macros::date!(2026 - 03 - 08))),
+                title: Set("考务安排截止即将到期".to_owned()),
+                body: Set("请按期提交考务安排".to_owned()),
+                dedupe_key: Set(format!("matrix:{in_app_notice}")),
+                created_at: Set(now),
+            },
+        )
+        .exec(&app.state.db.conn)
+        .await
+        .unwrap();
         let owned = Owned {
             change_request: change_request.to_string(),
+            in_app_notice: in_app_notice.to_string(),
             institution: cast.train1,
             user: user_id(&app, "train1").await,
             batch: batch_id.clone(),
@@ -728,6 +752,7 @@ fn a_route_with_an_unknown_id_fails_the_matrix() {
         blacklist: Uuid::now_v7().to_string(),
         import_job: Uuid::now_v7().to_string(),
         change_request: Uuid::now_v7().to_string(),
+        in_app_notice: Uuid::now_v7().to_string(),
     };
 
     // -- Exec & Check

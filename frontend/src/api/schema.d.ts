@@ -902,6 +902,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's notices, newest first (institution users: their institution's; supervisors:
+         *     the supervisors').
+         */
+        get: operations["list_notices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark every notice of the caller read. */
+        post: operations["read_all"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many of the caller's notices are unread (the header bell polls this). */
+        get: operations["unread_count"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark one notice read (idempotent). */
+        post: operations["read_notice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/occupations": {
         parameters: {
             query?: never;
@@ -998,6 +1069,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description Approaching (due within the warning days, or today) or passed (due before today).
+         * @enum {string}
+         */
+        AlertState: "approaching" | "passed";
         AnnualPlanView: {
             /** Format: date-time */
             created_at: string;
@@ -1383,7 +1459,35 @@ export interface components {
             levels: number[];
             name: string;
         };
+        /** @description An open deadline that needs attention (issue 6 deadline clock). */
+        DeadlineAlertView: {
+            /**
+             * Format: int64
+             * @description Days from today to the deadline: 0 on the day, negative once passed.
+             */
+            days_left: number;
+            /** Format: date */
+            deadline: string;
+            /** @description `arrangement`, `completion` or `year_end`. */
+            kind: components["schemas"]["DeadlineKind"];
+            kind_name: string;
+            /** @description `ARRANGEMENT_DEADLINE`, `COMPLETION_WINDOW` or `CROSS_YEAR`. */
+            rule: components["schemas"]["RuleCode"];
+            /** @description `approaching` (due within 2 / 5 / 15 days, or today) or `passed`. */
+            state: components["schemas"]["AlertState"];
+            state_name: string;
+        };
+        /**
+         * @description Which deadline.
+         * @enum {string}
+         */
+        DeadlineKind: "arrangement" | "completion" | "year_end";
         DeadlinesView: {
+            /**
+             * @description The open deadlines that are approaching or passed today (China date): what the deadline
+             *     clock notifies about and what the lists show as badges.
+             */
+            alerts: components["schemas"]["DeadlineAlertView"][];
             /**
              * Format: date
              * @description Social training: the arrangement step's last day (first exam day − 2).
@@ -1399,6 +1503,11 @@ export interface components {
              * @description Last exam day + 30 (social training) or 31 December; never later than 31 December.
              */
             completion_deadline: string;
+            /**
+             * Format: date
+             * @description The completion window's end as a supervisor extended it, if they did.
+             */
+            completion_extended_to?: string | null;
             /**
              * Format: date
              * @description Social training: the first legal exam day (EXAM_LEAD_TIME), from the plan's submission.
@@ -1693,6 +1802,21 @@ export interface components {
             role: string;
             username: string;
         };
+        /** @description A page of notices, newest first, with the caller's unread count. */
+        NoticeList: {
+            items: components["schemas"]["NoticeView"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+            /**
+             * Format: int64
+             * @description Unread notices in the caller's scope, over all pages.
+             */
+            unread_count: number;
+        };
         /** @description The notice a year's arrangement comes from (国务院办公厅关于某年部分节假日安排的通知). */
         NoticeSourceSchema: {
             /** @description e.g. 国办发明电〔2025〕7号 */
@@ -1703,6 +1827,29 @@ export interface components {
             title: string;
             /** @description The notice on https://www.gov.cn/. */
             url: string;
+        };
+        NoticeView: {
+            /** Format: uuid */
+            batch_id?: string | null;
+            /** @description The batch number people see (the id's last 8 hex digits). */
+            batch_number?: string | null;
+            body: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date */
+            deadline?: string | null;
+            deadline_kind?: null | components["schemas"]["DeadlineKind"];
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            institution_id: string;
+            institution_name: string;
+            /** @description The event type: `deadline.approaching`, `deadline.passed` or `deadline.extended`. */
+            kind: string;
+            read: boolean;
+            /** Format: date-time */
+            read_at?: string | null;
+            title: string;
         };
         OccupationInput: {
             /**
@@ -1740,8 +1887,9 @@ export interface components {
             /** Format: uuid */
             batch_id: string;
             /**
-             * @description `COMPLETION_WINDOW` (not every step done by the completion deadline) or
-             *     `ARRANGEMENT_DEADLINE` (the arrangement not submitted by first exam day − 2).
+             * @description `ARRANGEMENT_DEADLINE` (the arrangement not submitted by first exam day − 2),
+             *     `COMPLETION_WINDOW` (the certificate step not submitted by last exam day + 30 or the
+             *     extension) or `CROSS_YEAR` (the batch not completed by 31 December).
              */
             code: components["schemas"]["RuleCode"];
             /** Format: int64 */
@@ -2260,6 +2408,15 @@ export interface components {
             type: string;
             violations?: components["schemas"]["ViolationSchema"][];
         };
+        ReadAllResult: {
+            /**
+             * Format: int64
+             * @description Notices newly marked read.
+             */
+            marked: number;
+            /** Format: int64 */
+            unread_count: number;
+        };
         RefreshRequest: {
             refresh_token: string;
         };
@@ -2574,6 +2731,10 @@ export interface components {
             /** @description Always `Bearer`. */
             token_type: string;
             user: components["schemas"]["SessionUser"];
+        };
+        UnreadCount: {
+            /** Format: int64 */
+            unread_count: number;
         };
         /** @description Changes to an institution; absent fields stay. `filings`, when given, replaces the scope. */
         UpdateInstitution: {
@@ -6012,6 +6173,173 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_notices: {
+        parameters: {
+            query?: {
+                /** @description 1-based. */
+                page?: number;
+                /** @description At most 200; default 20. */
+                page_size?: number;
+                /** @description Only unread notices. */
+                unread?: boolean;
+                /** @description Only the notices of this batch. */
+                batch_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_all: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadAllResult"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unread_count: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_notice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

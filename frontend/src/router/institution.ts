@@ -38,4 +38,10 @@ export const institutionRoutes: RouteRecordRaw[] = [
     component: () => import('@/views/institution/ExamNoticesView.vue'),
     meta: { title: '考试计划公告', roles: ['institution'], menu: true, icon: 'Notification' },
   },
+  {
+    path: '/inst/notices',
+    name: 'inst-notices',
+    component: () => import('@/views/notices/NoticesView.vue'),
+    meta: { title: '消息通知', roles: ['institution'], menu: true, icon: 'Bell' },
+  },
 ];

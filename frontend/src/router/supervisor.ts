@@ -50,4 +50,10 @@ export const supervisorRoutes: RouteRecordRaw[] = [
     component: () => import('@/views/supervisor/BlacklistView.vue'),
     meta: { ...roles, title: '禁考名单', menu: true, icon: 'CircleClose' },
   },
+  {
+    path: '/sup/notices',
+    name: 'sup-notices',
+    component: () => import('@/views/notices/NoticesView.vue'),
+    meta: { ...roles, title: '消息通知', menu: true, icon: 'Bell' },
+  },
 ];

@@ -11,7 +11,8 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use skillcert_domain::calendar::{WorkCalendar, iso_date};
+use skillcert_domain::alerts::{self, AlertInput, AlertState, DeadlineAlert, DeadlineKind};
+use skillcert_domain::calendar::{WorkCalendar, china_date, iso_date};
 use skillcert_domain::catalogue::{self, Reviewer, Submitter};
 use skillcert_domain::codecs::{OccupationCode, Region};
 use skillcert_domain::rules::{self, RuleCode, Violation};
@@ -142,6 +143,45 @@ pub struct DeadlinesView {
     pub year_end: Date,
     /// Set when the working-day count needs a calendar year that is not loaded.
     pub calendar_year_missing: Option<i32>,
+    /// The completion window's end as a supervisor extended it, if they did.
+    #[serde(with = "iso_date::option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub completion_extended_to: Option<Date>,
+    /// The open deadlines that are approaching or passed today (China date): what the deadline
+    /// clock notifies about and what the lists show as badges.
+    pub alerts: Vec<DeadlineAlertView>,
+}
+
+/// An open deadline that needs attention (issue 6 deadline clock).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeadlineAlertView {
+    /// `arrangement`, `completion` or `year_end`.
+    pub kind: DeadlineKind,
+    pub kind_name: &'static str,
+    /// `approaching` (due within 2 / 5 / 15 days, or today) or `passed`.
+    pub state: AlertState,
+    pub state_name: &'static str,
+    /// `ARRANGEMENT_DEADLINE`, `COMPLETION_WINDOW` or `CROSS_YEAR`.
+    pub rule: RuleCode,
+    #[serde(with = "iso_date")]
+    #[schema(value_type = String, format = Date)]
+    pub deadline: Date,
+    /// Days from today to the deadline: 0 on the day, negative once passed.
+    pub days_left: i64,
+}
+
+impl From<DeadlineAlert> for DeadlineAlertView {
+    fn from(a: DeadlineAlert) -> Self {
+        DeadlineAlertView {
+            kind: a.kind,
+            kind_name: a.kind.name_zh(),
+            state: a.state,
+            state_name: a.state.name_zh(),
+            rule: a.kind.rule(),
+            deadline: a.deadline,
+            days_left: a.days_left,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -434,6 +474,21 @@ async fn view_in<C: sea_orm::ConnectionTrait>(
             completion_deadline: deadlines.completion_deadline,
             year_end: deadlines.year_end,
             calendar_year_missing: deadlines.calendar_year_missing,
+            completion_extended_to: b.completion_extended_to,
+            alerts: alerts::deadline_alerts(
+                &AlertInput {
+                    process,
+                    states: &states,
+                    year: b.year,
+                    exam_start: b.exam_start,
+                    exam_end: b.exam_end,
+                    completion_extended_to: b.completion_extended_to,
+                },
+                china_date(state.clock.now()),
+            )
+            .into_iter()
+            .map(Into::into)
+            .collect(),
         },
         version: b.version,
         created_at: b.created_at,
@@ -1325,8 +1380,76 @@ pub async fn record_extension(
         },
     )
     .await?;
+    extension_notice(
+        &*txn,
+        &loaded,
+        before,
+        extended_to,
+        input.reason.trim(),
+        user.id,
+        now,
+    )
+    .await?;
     txn.commit().await?;
     let loaded = visible(&state, &user, loaded.batch.id).await?;
     let calendar = state.calendar().await?;
     Ok(web::Json(view(&state, &loaded, &calendar).await?))
+}
+
+/// Tells the institution about a recorded extension (a notice for its users) and webhook
+/// subscribers (a `deadline.extended` event), in the extension's transaction.
+async fn extension_notice<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    loaded: &Loaded,
+    before: Option<Date>,
+    extended_to: Date,
+    reason: &str,
+    by: Uuid,
+    now: OffsetDateTime,
+) -> ApiResult<()> {
+    let b = &loaded.batch;
+    let old = skillcert_domain::calendar::completion_deadline(b.exam_end, b.year, before);
+    let new =
+        skillcert_domain::calendar::completion_deadline(b.exam_end, b.year, Some(extended_to));
+    let number = crate::notices::batch_no(b.id);
+    let id = Uuid::now_v7();
+    crate::notices::insert_notice(
+        conn,
+        crate::notices::NewNotice {
+            audience: crate::notices::Audience::Institution,
+            institution_id: b.institution_id,
+            batch_id: Some(b.id),
+            kind: crate::notices::DEADLINE_EXTENDED,
+            deadline_kind: Some(DeadlineKind::Completion),
+            deadline: Some(new),
+            title: "认定完成期限已延期".to_owned(),
+            body: format!(
+                "督导部已将认定批次 {number}（考试日期 {}）的认定完成期限由 {old} 延至 {new}。理由：{reason}",
+                crate::notices::exam_days(b)
+            ),
+            dedupe_key: format!("{}:{}:{id}", crate::notices::DEADLINE_EXTENDED, b.id),
+        },
+        now,
+    )
+    .await?;
+    crate::notices::insert_event(
+        conn,
+        crate::notices::DEADLINE_EXTENDED,
+        json!({
+            "batch": crate::notices::batch_payload(b, &loaded.institution.name),
+            "deadline": {
+                "kind": DeadlineKind::Completion.code(),
+                "rule": RuleCode::CompletionWindow.code(),
+                "date": new.to_string(),
+                "before": old.to_string(),
+                "extended_to": extended_to.to_string(),
+            },
+            "reason": reason,
+            "recorded_by": by,
+        }),
+        None,
+        now,
+    )
+    .await?;
+    Ok(())
 }

@@ -15,6 +15,7 @@ pub mod clock;
 pub mod exam_notices;
 pub mod institutions;
 pub mod materials;
+pub mod notices;
 pub mod occupations;
 pub mod ops;
 pub mod results;
@@ -42,4 +43,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
     blacklist::configure(cfg);
     audit_events::configure(cfg);
     stats::configure(cfg);
+    notices::configure(cfg);
 }

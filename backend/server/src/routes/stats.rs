@@ -1,6 +1,7 @@
 //! `GET /stats/overview`: the supervision dashboard's figures (issue 5) — batches by status and
-//! by (kind, current step), the overdue ones (SPEC §4 deadlines: COMPLETION_WINDOW,
-//! ARRANGEMENT_DEADLINE) and per-institution pass rates. Set-based: a fixed number of queries
+//! by (kind, current step), the overdue ones (SPEC §4 deadlines ARRANGEMENT_DEADLINE,
+//! COMPLETION_WINDOW and CROSS_YEAR, as the deadline clock's `alerts` find them) and
+//! per-institution pass rates. Set-based: a fixed number of queries
 //! whatever the number of batches; the tenant filter is inside each query (an institution sees
 //! its own figures, inspectors none).
 
@@ -10,7 +11,8 @@ use actix_web::{get, web};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
-use skillcert_domain::calendar::{self, china_date};
+use skillcert_domain::alerts::{AlertInput, AlertState, DeadlineKind, deadline_alerts};
+use skillcert_domain::calendar::china_date;
 use skillcert_domain::catalogue;
 use skillcert_domain::rules::RuleCode;
 use skillcert_domain::state::{BatchStatus, StepStates};
@@ -60,8 +62,9 @@ pub struct OverdueItem {
     pub institution_id: Uuid,
     pub institution_name: String,
     pub kind: String,
-    /// `COMPLETION_WINDOW` (not every step done by the completion deadline) or
-    /// `ARRANGEMENT_DEADLINE` (the arrangement not submitted by first exam day − 2).
+    /// `ARRANGEMENT_DEADLINE` (the arrangement not submitted by first exam day − 2),
+    /// `COMPLETION_WINDOW` (the certificate step not submitted by last exam day + 30 or the
+    /// extension) or `CROSS_YEAR` (the batch not completed by 31 December).
     pub code: RuleCode,
     pub message: String,
     #[schema(value_type = String, format = Date)]
@@ -201,46 +204,35 @@ pub async fn overview(
         *by_step
             .entry((b.kind.clone(), progress.current_step))
             .or_default() += 1;
-        if progress.status == BatchStatus::Completed {
-            continue;
-        }
         let institution_name = names.get(&b.institution_id).cloned().unwrap_or_default();
-        let mut late = |code: RuleCode, message: &str, deadline: Date| {
-            if today > deadline {
-                overdue.push(OverdueItem {
-                    batch_id: b.id,
-                    institution_id: b.institution_id,
-                    institution_name: institution_name.clone(),
-                    kind: b.kind.clone(),
-                    code,
-                    message: message.to_owned(),
-                    deadline,
-                    days_overdue: (today - deadline).whole_days(),
-                });
-            }
-        };
-        if process.step(Step::Arrangement).is_some()
-            && !matches!(
-                states.get(Step::Arrangement),
-                Some(StepState::Submitted | StepState::Approved)
-            )
-        {
-            late(
-                RuleCode::ArrangementDeadline,
-                "考务安排未在首个考试日 2 日前提交",
-                calendar::arrangement_deadline(b.exam_start, b.year),
-            );
-        }
-        let completion = if process.checks(RuleCode::CompletionWindow) {
-            calendar::completion_deadline(b.exam_end, b.year, b.completion_extended_to)
-        } else {
-            calendar::year_end(b.year)
-        };
-        late(
-            RuleCode::CompletionWindow,
-            "超过认定全部环节的办结期限仍未办结",
-            completion,
+        // The deadline clock's own alerts (domain `alerts`), the passed ones: one definition of
+        // "overdue" for the dashboard, the batch badges and the notices.
+        let alerts = deadline_alerts(
+            &AlertInput {
+                process,
+                states: &states,
+                year: b.year,
+                exam_start: b.exam_start,
+                exam_end: b.exam_end,
+                completion_extended_to: b.completion_extended_to,
+            },
+            today,
         );
+        for alert in alerts {
+            if alert.state != AlertState::Passed {
+                continue;
+            }
+            overdue.push(OverdueItem {
+                batch_id: b.id,
+                institution_id: b.institution_id,
+                institution_name: institution_name.clone(),
+                kind: b.kind.clone(),
+                code: alert.kind.rule(),
+                message: overdue_message(alert.kind).to_owned(),
+                deadline: alert.deadline,
+                days_overdue: -alert.days_left,
+            });
+        }
     }
     overdue.sort_by(|a, b| {
         b.days_overdue
@@ -325,4 +317,12 @@ async fn pass_rates(
             .then(a.institution_id.cmp(&b.institution_id))
     });
     Ok(rates)
+}
+
+fn overdue_message(kind: DeadlineKind) -> &'static str {
+    match kind {
+        DeadlineKind::Arrangement => "考务安排未在首个考试日 2 日前提交",
+        DeadlineKind::Completion => "考试之日起 30 日内（或延期后期限内）未提交证书管理环节",
+        DeadlineKind::YearEnd => "本年度 12 月 31 日前未办结全部环节（不可跨年实施）",
+    }
 }

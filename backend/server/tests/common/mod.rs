@@ -13,6 +13,7 @@
 pub mod batches;
 pub mod fixtures;
 pub mod ids;
+pub mod jobs;
 pub mod pdf;
 pub mod sheets;
 pub mod social;
@@ -119,6 +120,8 @@ impl TestApp {
             }
         });
         config.database.max_connections = 8;
+        // Tests run the deadline clock's ticks themselves (jobs::tick); a tweak may start it.
+        config.jobs.enabled = false;
         tweak(&mut config);
         let app = build_app(config).await.unwrap();
         let state = app.state.clone();
