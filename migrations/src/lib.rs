@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_initial;
 mod m20261127_000002_arrangement;
 mod m20261127_000003_candidates;
+mod m20261128_000005_draws;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_initial::Migration),
             Box::new(m20261127_000002_arrangement::Migration),
             Box::new(m20261127_000003_candidates::Migration),
+            Box::new(m20261128_000005_draws::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@
 //! - [`calendar`]: China time and the working-day calendar (SPEC §4)
 //! - [`codecs`]: ID numbers, credit codes, occupation codes, regions, certificate numbers
 //! - [`draw`]: the reproducible random inspection draw (SPEC §7)
+//! - [`supervision`]: which batches a draw may pick (SPEC §3 `supervision`, `data_audit`; §7)
 
 pub mod calendar;
 pub mod catalogue;
@@ -19,6 +20,10 @@ pub mod draw;
 pub mod enums;
 pub mod rules;
 pub mod state;
+pub mod supervision;
 pub mod warnings;
 
-pub use enums::{InstitutionKind, Level, MaterialKind, Method, Module, Role, Step, StepState};
+pub use enums::{
+    InspectionMode, InspectionRating, InstitutionKind, Level, MaterialKind, Method, Module, Role,
+    Step, StepState,
+};

@@ -11,7 +11,9 @@ pub mod blacklist;
 pub mod calendar;
 pub mod candidates;
 pub mod clock;
+pub mod draws;
 pub mod exam_notices;
+pub mod inspections;
 pub mod institutions;
 pub mod materials;
 pub mod occupations;
@@ -40,4 +42,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     blacklist::configure(cfg);
     audit_events::configure(cfg);
     stats::configure(cfg);
+    draws::configure(cfg);
+    inspections::configure(cfg);
 }
