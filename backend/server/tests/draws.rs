@@ -453,6 +453,19 @@ async fn affiliated_inspectors_and_last_draws_pairs_are_never_assigned() {
             (sorted(ids), pick["shortfall"].as_u64().unwrap())
         };
 
+        let pool = get_json(&app, &sup, "/api/v1/inspectors").await;
+        let listed_a = pool["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == a.as_str())
+            .unwrap();
+        assert_eq!(listed_a["affiliated_institution_ids"], json!([cast.train1]));
+        assert_eq!(
+            listed_a["affiliated_institution_names"],
+            json!(["洛阳示范培训评价组织"])
+        );
+
         // -- Exec & Check: the affiliated inspector never goes to train1.
         let first = run_ok(&app, &sup, &commit(&app, &sup, body()).await).await;
         assert!(first["previous_draw_id"].is_null());
@@ -653,6 +666,10 @@ async fn only_supervisors_create_run_and_list_draws() {
             "NOT_FOUND",
         )
         .await;
+        for username in ["train1", "inspector1"] {
+            let t = token(&app, username).await;
+            problem(app.get(&t, "/api/v1/inspectors").await, 403, "FORBIDDEN").await;
+        }
         let own = get_json(&app, &sup, &format!("/api/v1/draws/{draw_id}")).await;
         assert_eq!(own["batch_filter"]["kind"], Value::Null);
         assert!(own["seed"].is_null());

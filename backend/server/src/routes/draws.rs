@@ -20,7 +20,7 @@ use crate::api::{IdempotencyKey, Page, PageQuery};
 use crate::audit::{self, AuditCtx, RequestMeta};
 use crate::auth::CurrentUser;
 use crate::draws::{self, COMMITTED, DRAWN, NewDraw, PoolLabels};
-use crate::entities::{draw as draw_entity, inspection};
+use crate::entities::{draw as draw_entity, inspection, institution, user};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
@@ -31,7 +31,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(run_draw)
         .service(public_draws)
         .service(public_draw)
-        .service(verify_draw);
+        .service(verify_draw)
+        .service(list_inspectors);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -699,4 +700,86 @@ pub async fn verify_draw(
     draws::verify(&row)
         .map(web::Json)
         .ok_or_else(|| ApiError::invalid_state("该抽查尚未抽取，种子尚未公开，暂不能复算"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The inspector pool
+// ---------------------------------------------------------------------------------------------
+
+/// An active inspector account, as the supervisor picks the inspector pool.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InspectorView {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    /// Institutions the inspector is never drawn to (SPEC §7 conflicts), sorted.
+    pub affiliated_institution_ids: Vec<Uuid>,
+    /// Their names, in the same order.
+    pub affiliated_institution_names: Vec<String>,
+}
+
+/// The active inspector accounts with their affiliations (supervisors), by name: the default
+/// inspector pool of a draw.
+#[utoipa::path(
+    tag = "draws",
+    params(PageQuery),
+    responses(
+        (status = 200, body = Page<InspectorView>),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+#[get("/inspectors")]
+pub async fn list_inspectors(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    page: web::Query<PageQuery>,
+) -> ApiResult<web::Json<Page<InspectorView>>> {
+    user.require(&[Role::Supervisor])?;
+    let (page_no, size) = page.resolve()?;
+    let conn = &state.db.conn;
+    let paginator = user::Entity::find()
+        .filter(user::Column::Role.eq(Role::Inspector.code()))
+        .filter(user::Column::Disabled.eq(false))
+        .order_by_asc(user::Column::DisplayName)
+        .order_by_asc(user::Column::Id)
+        .paginate(conn, size);
+    let total = paginator.num_items().await?;
+    let rows = paginator.fetch_page(page_no - 1).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|u| u.id).collect();
+    let mut affiliations = crate::users::affiliations_of(conn, &ids).await?;
+    let institution_ids: Vec<Uuid> = affiliations.values().flatten().copied().collect();
+    let names: std::collections::BTreeMap<Uuid, String> = if institution_ids.is_empty() {
+        std::collections::BTreeMap::new()
+    } else {
+        institution::Entity::find()
+            .filter(institution::Column::Id.is_in(institution_ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|i| (i.id, i.name))
+            .collect()
+    };
+    let items = rows
+        .into_iter()
+        .map(|u| {
+            let affiliated = affiliations.remove(&u.id).unwrap_or_default();
+            InspectorView {
+                affiliated_institution_names: affiliated
+                    .iter()
+                    .map(|id| names.get(id).cloned().unwrap_or_default())
+                    .collect(),
+                affiliated_institution_ids: affiliated,
+                id: u.id,
+                username: u.username,
+                display_name: u.display_name,
+            }
+        })
+        .collect();
+    Ok(web::Json(Page {
+        items,
+        total,
+        page: page_no,
+        page_size: size,
+    }))
 }
