@@ -78,7 +78,7 @@ pub async fn verify_draw<C: sea_orm::ConnectionTrait>(
         )),
         StoredVerification::Checked(v) => {
             let report = format!(
-                "draw {id}\n  commitment = SHA-256(seed):        {}\n  pool digest = SHA-256(snapshot):  {}\n  result recomputed from pool+seed: {}\n{}",
+                "draw {id}\n  commitment = SHA-256(seed):         {}\n  pool digest = SHA-256(snapshot):    {}\n  result recomputed from pool + seed: {}\n{}",
                 verdict(v.commitment_ok),
                 verdict(v.pool_digest_ok),
                 verdict(v.result_ok),
