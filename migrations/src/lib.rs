@@ -10,6 +10,7 @@ mod m20261127_000001_initial;
 mod m20261127_000002_arrangement;
 mod m20261127_000003_candidates;
 mod m20261128_000004_change_requests;
+mod m20261128_000005_draws;
 mod m20261128_000006_notices;
 
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_arrangement::Migration),
             Box::new(m20261127_000003_candidates::Migration),
             Box::new(m20261128_000004_change_requests::Migration),
+            Box::new(m20261128_000005_draws::Migration),
             Box::new(m20261128_000006_notices::Migration),
         ]
     }

@@ -87,6 +87,7 @@ pub struct PreviousAssignment {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DrawResult {
     /// min(k, pool size) picks, in draw order.
     pub picks: Vec<DrawPick>,
@@ -97,6 +98,7 @@ pub struct DrawResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DrawPick {
     pub batch_id: String,
     pub institution_id: String,
@@ -221,6 +223,56 @@ pub fn canonical_json(input: &DrawInput) -> String {
 
 pub fn pool_digest(input: &DrawInput) -> String {
     hex::encode(Sha256::digest(canonical_json(input).as_bytes()))
+}
+
+/// Step 2's refusals, without drawing: what the server checks before it commits to a seed.
+pub fn check(input: &DrawInput) -> Result<(), DrawError> {
+    validate(&canonicalise(input))
+}
+
+/// What recomputing a published draw found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Verification {
+    /// SHA-256 of the revealed seed equals the commitment published before the draw.
+    pub commitment_ok: bool,
+    /// SHA-256 of the published pool snapshot equals the published pool digest.
+    pub pool_digest_ok: bool,
+    /// Running the procedure on the snapshot and the seed gives the published result.
+    pub result_ok: bool,
+    /// All three.
+    pub matches: bool,
+}
+
+/// Recomputes a draw from what was published: the pool snapshot (the exact canonical JSON
+/// text), the revealed seed, the commitment, the pool digest and the result. Anything that
+/// cannot be parsed or run simply fails its check.
+pub fn verify_published(
+    pool_snapshot: &str,
+    seed: &str,
+    commitment_hex: &str,
+    pool_digest_hex: &str,
+    result: &DrawResult,
+) -> Verification {
+    let seed = Seed::parse(seed).ok();
+    let commitment_ok = seed
+        .as_ref()
+        .is_some_and(|s| verify_commitment(s, commitment_hex));
+    let snapshot_digest = hex::encode(Sha256::digest(pool_snapshot.as_bytes()));
+    let pool_digest_ok = snapshot_digest.eq_ignore_ascii_case(pool_digest_hex.trim())
+        && result
+            .pool_digest
+            .eq_ignore_ascii_case(pool_digest_hex.trim());
+    let result_ok = match (seed, serde_json::from_str::<DrawInput>(pool_snapshot)) {
+        (Some(seed), Ok(input)) => run_draw(&input, &seed).is_ok_and(|r| r == *result),
+        _ => false,
+    };
+    Verification {
+        commitment_ok,
+        pool_digest_ok,
+        result_ok,
+        matches: commitment_ok && pool_digest_ok && result_ok,
+    }
 }
 
 /// Steps 2–7.
@@ -751,6 +803,60 @@ mod tests {
   "requested_batches": 3,
   "pool_digest": "f685969a45c35dedd232b6d57ee1813c94470e18e57144697a08dffe6a41a902"
 }"#;
+
+    #[test]
+    fn published_golden_draw_verifies_and_any_change_fails() {
+        // -- Setup & Fixtures
+        let input = golden_input();
+        let seed = Seed::parse(GOLDEN_SEED).unwrap();
+        let snapshot = canonical_json(&input);
+        let result = run_draw(&input, &seed).unwrap();
+        let commit = commitment(&seed);
+        let digest = pool_digest(&input);
+        // -- Exec & Check
+        let ok = verify_published(&snapshot, GOLDEN_SEED, &commit, &digest, &result);
+        assert_eq!(
+            ok,
+            Verification {
+                commitment_ok: true,
+                pool_digest_ok: true,
+                result_ok: true,
+                matches: true
+            }
+        );
+        assert_eq!(check(&input), Ok(()));
+
+        // A changed pool: its digest and its result no longer match.
+        let tampered = snapshot.replace("INSP-01", "INSP-09");
+        let v = verify_published(&tampered, GOLDEN_SEED, &commit, &digest, &result);
+        assert!(v.commitment_ok && !v.pool_digest_ok && !v.matches);
+        // Another seed: neither the commitment nor the result.
+        let other = "0".repeat(64);
+        let v = verify_published(&snapshot, &other, &commit, &digest, &result);
+        assert!(!v.commitment_ok && !v.result_ok && !v.matches);
+        // A changed result.
+        let mut forged = result.clone();
+        forged.picks[0].inspector_ids.reverse();
+        let v = verify_published(&snapshot, GOLDEN_SEED, &commit, &digest, &forged);
+        assert!(v.commitment_ok && v.pool_digest_ok && !v.result_ok && !v.matches);
+        // Same pool, re-spaced: same meaning, different published bytes.
+        let spaced = snapshot.replace(",", ", ");
+        let v = verify_published(&spaced, GOLDEN_SEED, &commit, &digest, &result);
+        assert!(!v.pool_digest_ok && !v.matches);
+        // Garbage.
+        assert!(!verify_published("{", "x", "", "", &result).matches);
+    }
+
+    #[test]
+    fn canonical_json_parses_back_to_the_same_pool() {
+        let input = golden_input();
+        let parsed: DrawInput = serde_json::from_str(&canonical_json(&input)).unwrap();
+        assert_eq!(canonical_json(&parsed), canonical_json(&input));
+        assert_eq!(
+            run_draw(&parsed, &seed(3)).unwrap(),
+            run_draw(&input, &seed(3)).unwrap()
+        );
+    }
 
     /// SPEC §7's two conflicts, checked directly against the raw input.
     fn conflicts(input: &DrawInput, inspector_id: &str, institution_id: &str) -> bool {

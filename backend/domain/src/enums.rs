@@ -208,6 +208,38 @@ coded_enum!(Role {
     Admin => ("admin", "系统管理员"),
 });
 
+/// 督导方式 of a draw and of the inspections it assigns (SPEC §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum InspectionMode {
+    OnSite,
+    RemoteVideo,
+    SpotCheck,
+}
+
+coded_enum!(InspectionMode {
+    OnSite => ("on_site", "现场督导"),
+    RemoteVideo => ("remote_video", "远程视频督导"),
+    SpotCheck => ("spot_check", "抽查"),
+});
+
+/// 督导评价: an inspector's overall rating of a batch in the report (SPEC §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum InspectionRating {
+    Good,
+    Acceptable,
+    Poor,
+}
+
+coded_enum!(InspectionRating {
+    Good => ("good", "良好"),
+    Acceptable => ("acceptable", "合格"),
+    Poor => ("poor", "不合格"),
+});
+
 /// 职业技能等级: 5 五级/初级工 … 1 一级/高级技师. Serialised as its number (SPEC §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "u8", into = "u8")]
@@ -304,6 +336,14 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(role.code().parse::<Role>().unwrap(), *role);
         }
+        for mode in InspectionMode::ALL {
+            let json = serde_json::to_string(mode).unwrap();
+            assert_eq!(json, format!("\"{}\"", mode.code()));
+            assert_eq!(mode.code().parse::<InspectionMode>().unwrap(), *mode);
+        }
+        for rating in InspectionRating::ALL {
+            assert_eq!(rating.code().parse::<InspectionRating>().unwrap(), *rating);
+        }
     }
 
     #[test]
@@ -346,5 +386,7 @@ mod tests {
         unique(StepState::ALL, StepState::code);
         unique(MaterialKind::ALL, MaterialKind::code);
         unique(Role::ALL, Role::code);
+        unique(InspectionMode::ALL, InspectionMode::code);
+        unique(InspectionRating::ALL, InspectionRating::code);
     }
 }

@@ -12,6 +12,7 @@
 //! - [`codecs`]: ID numbers, credit codes, occupation codes, regions, certificate numbers
 //! - [`draw`]: the reproducible random inspection draw (SPEC §7)
 //! - [`alerts`]: which deadlines of a batch are approaching or passed on a date (the clock job)
+//! - [`supervision`]: which batches a draw may pick (SPEC §3 `supervision`, `data_audit`; §7)
 
 pub mod alerts;
 pub mod arrangement;
@@ -22,6 +23,10 @@ pub mod draw;
 pub mod enums;
 pub mod rules;
 pub mod state;
+pub mod supervision;
 pub mod warnings;
 
-pub use enums::{InstitutionKind, Level, MaterialKind, Method, Module, Role, Step, StepState};
+pub use enums::{
+    InspectionMode, InspectionRating, InstitutionKind, Level, MaterialKind, Method, Module, Role,
+    Step, StepState,
+};

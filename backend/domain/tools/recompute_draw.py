@@ -3,6 +3,7 @@
 
 Usage:
     python3 recompute_draw.py POOL.json SEED [COMMITMENT]
+    python3 recompute_draw.py --published DRAW.json
 
 POOL.json  the published pool snapshot: an object with "batches" ([{"batch_id",
            "institution_id"}]), "inspectors" ([{"inspector_id",
@@ -14,6 +15,12 @@ COMMITMENT optional: the SHA-256 published before the draw; checked against SEED
 Prints the result (picks, requested_batches, pool_digest) as JSON on stdout, to compare with
 the published result, and the seed's commitment on stderr. Exits 1 if the input is invalid or
 the commitment does not match.
+
+--published DRAW.json takes a drawn draw as the platform publishes it (the body of
+GET /api/v1/public/draws/{id}, or the public page's "下载公开数据"): it hashes the exact
+`pool_snapshot` text, checks it against `pool_digest`, the `seed` against the `commitment`,
+recomputes the draw and compares it with the published `result`. Exits 0 when all three match,
+1 otherwise.
 
 Standard library only, and written independently of the server's Rust code
 (backend/domain/src/draw.rs); both follow the procedure in that module's documentation.
@@ -186,7 +193,40 @@ def draw(pool: dict, seed: str) -> dict:
     }
 
 
+def verify_published(path: str) -> int:
+    with open(path, encoding="utf-8") as f:
+        published = json.load(f)
+    seed = published.get("seed")
+    if not seed:
+        print("the draw has not been run yet: its seed is not published", file=sys.stderr)
+        return 1
+    snapshot = text(published["pool_snapshot"], "pool_snapshot")
+    commitment_ok = sha256_hex(text(seed, "seed").encode("ascii")) == published["commitment"].lower()
+    digest = published["pool_digest"].lower()
+    pool_digest_ok = sha256_hex(snapshot.encode("utf-8")) == digest
+    try:
+        result_ok = draw(json.loads(snapshot), check_seed(seed)) == published["result"]
+    except (Invalid, KeyError, TypeError, ValueError) as e:
+        print(f"cannot recompute: {e!r}", file=sys.stderr)
+        result_ok = False
+    for name, ok in (
+        ("commitment = SHA-256(seed)", commitment_ok),
+        ("pool digest = SHA-256(pool_snapshot)", pool_digest_ok),
+        ("result recomputed from pool + seed", result_ok),
+    ):
+        print(f"{name}: {'ok' if ok else 'MISMATCH'}")
+    matches = commitment_ok and pool_digest_ok and result_ok
+    print("the draw matches its published data" if matches else "the draw does NOT match its published data")
+    return 0 if matches else 1
+
+
 def main(argv: list) -> int:
+    if len(argv) == 3 and argv[1] == "--published":
+        try:
+            return verify_published(argv[2])
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            print(f"invalid published draw: {e!r}", file=sys.stderr)
+            return 1
     if len(argv) not in (3, 4):
         print(__doc__, file=sys.stderr)
         return 2

@@ -54,3 +54,43 @@ pub fn openapi(out: &Path, check: bool) -> Result<ExitCode, String> {
         Ok(ExitCode::SUCCESS)
     }
 }
+
+/// `skillcert verify-draw ID`: recomputes a draw from its stored published data (the same
+/// check as `GET /api/v1/public/draws/{id}/verify`). `Ok((true, report))` when it matches;
+/// `Ok((false, report))` when any check fails; `Err` when there is nothing to check.
+pub async fn verify_draw<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    id: uuid::Uuid,
+) -> Result<(bool, String), String> {
+    use crate::draws::StoredVerification;
+    let verdict = |ok: bool| {
+        if ok {
+            "一致 ok"
+        } else {
+            "不一致 MISMATCH"
+        }
+    };
+    match crate::draws::verify_stored(conn, id)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        StoredVerification::Missing => Err(format!("draw {id}: 不存在 (not found)")),
+        StoredVerification::NotDrawn => Err(format!(
+            "draw {id}: 尚未抽取，种子未公开 (committed, not drawn yet)"
+        )),
+        StoredVerification::Checked(v) => {
+            let report = format!(
+                "draw {id}\n  commitment = SHA-256(seed):         {}\n  pool digest = SHA-256(snapshot):    {}\n  result recomputed from pool + seed: {}\n{}",
+                verdict(v.commitment_ok),
+                verdict(v.pool_digest_ok),
+                verdict(v.result_ok),
+                if v.matches {
+                    "the draw matches its published data"
+                } else {
+                    "the draw does NOT match its published data"
+                }
+            );
+            Ok((v.matches, report))
+        }
+    }
+}

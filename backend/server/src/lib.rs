@@ -11,6 +11,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod draws;
 pub mod entities;
 pub mod error;
 pub mod jobs;

@@ -35,6 +35,12 @@ enum Command {
     },
     /// Verify the audit log's hash chain and name the first broken link.
     VerifyAudit,
+    /// Recompute a 双随机 draw from its published pool snapshot and seed; exit 0 when it
+    /// matches the published commitment, pool digest and result, 1 otherwise.
+    VerifyDraw {
+        /// The draw's id.
+        id: uuid::Uuid,
+    },
     /// Create an account. The password is read from SKILLCERT_NEW_PASSWORD, never the command
     /// line.
     CreateUser {
@@ -139,6 +145,17 @@ async fn run(command: Command, mut config: Config) -> Result<ExitCode, String> {
                 created.username, created.role, created.id
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::VerifyDraw { id } => {
+            config.database.migrate_on_start = false;
+            let app = build_app(config).await.map_err(|e| e.to_string())?;
+            let (matches, report) = cli::verify_draw(&app.state.db.conn, id).await?;
+            println!("{report}");
+            Ok(if matches {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::VerifyAudit => {
             config.database.migrate_on_start = false;

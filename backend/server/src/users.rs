@@ -22,7 +22,7 @@ use uuid::Uuid;
 use crate::audit::{self, AuditCtx};
 use crate::auth::sessions;
 use crate::auth::{parse_role, password};
-use crate::entities::{institution, user};
+use crate::entities::{inspector_affiliation, institution, user};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -47,6 +47,9 @@ pub struct UserView {
     pub role_name: &'static str,
     /// Set exactly when `role` is `institution`.
     pub institution_id: Option<Uuid>,
+    /// Inspectors only: the institutions they are tied to, which a draw never assigns them to
+    /// (SPEC §7 conflicts). Sorted; empty for every other role.
+    pub affiliated_institution_ids: Vec<Uuid>,
     pub disabled: bool,
     /// Set while the account is locked after repeated failed logins.
     #[serde(with = "time::serde::rfc3339::option")]
@@ -71,12 +74,19 @@ impl UserView {
             role,
             role_name: role.name_zh(),
             institution_id: model.institution_id,
+            affiliated_institution_ids: Vec::new(),
             disabled: model.disabled,
             locked_until: model.locked_until.filter(|until| *until > now),
             version: model.version,
             created_at: model.created_at,
             updated_at: model.updated_at,
         })
+    }
+
+    /// The same, with the inspector's affiliations.
+    pub fn with_affiliations(mut self, ids: Vec<Uuid>) -> UserView {
+        self.affiliated_institution_ids = ids;
+        self
     }
 }
 
@@ -92,6 +102,9 @@ pub struct NewUser {
     /// Required for (and only for) the `institution` role.
     #[serde(default)]
     pub institution_id: Option<Uuid>,
+    /// `inspector` role only: institutions the inspector is tied to (never drawn to inspect them).
+    #[serde(default)]
+    pub affiliated_institution_ids: Vec<Uuid>,
     pub password: String,
 }
 
@@ -110,6 +123,9 @@ pub struct UserPatch {
     pub disabled: Option<bool>,
     /// A new password; also lifts a lockout.
     pub password: Option<String>,
+    /// `inspector` role only: replaces the inspector's affiliations. Leaving the inspector role
+    /// clears them.
+    pub affiliated_institution_ids: Option<Vec<Uuid>>,
 }
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
@@ -211,6 +227,100 @@ async fn check_institution<C: ConnectionTrait>(
     Ok(())
 }
 
+/// SPEC §7: only inspectors have affiliations, and each must name an existing institution.
+/// Returns them sorted without repeats.
+async fn check_affiliations<C: ConnectionTrait>(
+    conn: &C,
+    violations: &mut Vec<Violation>,
+    role: Role,
+    ids: &[Uuid],
+) -> Result<Vec<Uuid>, ApiError> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(ids);
+    }
+    if role != Role::Inspector {
+        violations.push(invalid(
+            "affiliated_institution_ids",
+            "只有质量督导员可以登记关联机构",
+        ));
+        return Ok(ids);
+    }
+    let found = institution::Entity::find()
+        .filter(institution::Column::Id.is_in(ids.clone()))
+        .all(conn)
+        .await?;
+    for (index, id) in ids.iter().enumerate() {
+        if !found.iter().any(|i| i.id == *id) {
+            violations.push(
+                invalid(
+                    format!("affiliated_institution_ids[{index}]").as_str(),
+                    format!("关联机构 {id} 不存在"),
+                )
+                .details(json!({ "institution_id": id })),
+            );
+        }
+    }
+    Ok(ids)
+}
+
+/// Each user's affiliations (inspectors), sorted; users without any are absent.
+pub async fn affiliations_of<C: ConnectionTrait>(
+    conn: &C,
+    user_ids: &[Uuid],
+) -> Result<std::collections::BTreeMap<Uuid, Vec<Uuid>>, ApiError> {
+    let mut map: std::collections::BTreeMap<Uuid, Vec<Uuid>> = std::collections::BTreeMap::new();
+    if user_ids.is_empty() {
+        return Ok(map);
+    }
+    for row in inspector_affiliation::Entity::find()
+        .filter(inspector_affiliation::Column::InspectorId.is_in(user_ids.to_vec()))
+        .all(conn)
+        .await?
+    {
+        map.entry(row.inspector_id)
+            .or_default()
+            .push(row.institution_id);
+    }
+    for ids in map.values_mut() {
+        ids.sort_unstable();
+    }
+    Ok(map)
+}
+
+/// A user as the admin sees it, with the affiliations read through `conn`.
+pub async fn view_of<C: ConnectionTrait>(
+    conn: &C,
+    model: &user::Model,
+    now: OffsetDateTime,
+) -> Result<UserView, ApiError> {
+    let mut affiliations = affiliations_of(conn, &[model.id]).await?;
+    Ok(UserView::from_model(model, now)?
+        .with_affiliations(affiliations.remove(&model.id).unwrap_or_default()))
+}
+
+async fn replace_affiliations<C: ConnectionTrait>(
+    conn: &C,
+    user_id: Uuid,
+    ids: &[Uuid],
+) -> Result<(), ApiError> {
+    inspector_affiliation::Entity::delete_many()
+        .filter(inspector_affiliation::Column::InspectorId.eq(user_id))
+        .exec(conn)
+        .await?;
+    for id in ids {
+        inspector_affiliation::Entity::insert(inspector_affiliation::ActiveModel {
+            inspector_id: Set(user_id),
+            institution_id: Set(*id),
+        })
+        .exec(conn)
+        .await?;
+    }
+    Ok(())
+}
+
 async fn hash_password(password: String) -> Result<String, ApiError> {
     tokio::task::spawn_blocking(move || password::hash(&password))
         .await
@@ -235,6 +345,7 @@ pub struct PreparedUser {
     display_name: String,
     role: Role,
     institution_id: Option<Uuid>,
+    affiliated_institution_ids: Vec<Uuid>,
     password_hash: String,
 }
 
@@ -248,8 +359,16 @@ pub async fn prepare_new<C: ConnectionTrait>(
     check_username(&mut violations, &input.username);
     let display_name = check_display_name(&mut violations, &input.display_name);
     let role = check_role(&mut violations, &input.role);
+    let mut affiliations = Vec::new();
     if let Some(role) = role {
         check_institution(conn, &mut violations, role, input.institution_id).await?;
+        affiliations = check_affiliations(
+            conn,
+            &mut violations,
+            role,
+            &input.affiliated_institution_ids,
+        )
+        .await?;
     }
     check_password(&mut violations, &input.password);
     let Some(role) = role.filter(|_| violations.is_empty()) else {
@@ -260,6 +379,7 @@ pub async fn prepare_new<C: ConnectionTrait>(
         display_name,
         role,
         institution_id: input.institution_id,
+        affiliated_institution_ids: affiliations,
         password_hash: hash_password(input.password).await?,
     })
 }
@@ -312,6 +432,9 @@ pub async fn insert<C: ConnectionTrait>(
         Some(SqlErr::UniqueConstraintViolation(_)) => username_taken(),
         _ => e.into(),
     })?;
+    replace_affiliations(conn, model.id, &new.affiliated_institution_ids).await?;
+    let mut after = audit_state(&model);
+    after["affiliated_institution_ids"] = json!(new.affiliated_institution_ids);
     audit::record(
         conn,
         ctx,
@@ -321,7 +444,7 @@ pub async fn insert<C: ConnectionTrait>(
             entity_type: "user",
             entity_id: model.id.to_string(),
             institution_id: model.institution_id,
-            summary: json!({ "after": audit_state(&model) }),
+            summary: json!({ "after": after }),
         },
     )
     .await?;
@@ -339,6 +462,7 @@ pub struct PreparedPatch {
     institution_id: Option<Option<Uuid>>,
     disabled: Option<bool>,
     password_hash: Option<String>,
+    affiliated_institution_ids: Option<Vec<Uuid>>,
 }
 
 /// Checks the fields that need no database (422, all at once) and hashes a new password.
@@ -368,6 +492,7 @@ pub async fn prepare_patch(patch: UserPatch) -> Result<PreparedPatch, ApiError> 
         institution_id: patch.institution_id,
         disabled: patch.disabled,
         password_hash,
+        affiliated_institution_ids: patch.affiliated_institution_ids,
     })
 }
 
@@ -407,6 +532,16 @@ pub async fn update<C: ConnectionTrait>(
     }
     let mut violations = Vec::new();
     check_institution(conn, &mut violations, role, institution_id).await?;
+    let affiliations_before = affiliations_of(conn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let affiliations = match &patch.affiliated_institution_ids {
+        Some(ids) => check_affiliations(conn, &mut violations, role, ids).await?,
+        // Leaving the inspector role leaves the affiliations too.
+        None if role != Role::Inspector => Vec::new(),
+        None => affiliations_before.clone(),
+    };
     if !violations.is_empty() {
         return Err(ApiError::Unprocessable(violations));
     }
@@ -446,6 +581,9 @@ pub async fn update<C: ConnectionTrait>(
     if ends_sessions {
         sessions::revoke_user(conn, id, now).await?;
     }
+    if affiliations != affiliations_before {
+        replace_affiliations(conn, id, &affiliations).await?;
+    }
     let after = user::Entity::find_by_id(id)
         .one(conn)
         .await?
@@ -462,6 +600,10 @@ pub async fn update<C: ConnectionTrait>(
             summary: json!({
                 "before": audit_state(&before),
                 "after": audit_state(&after),
+                "affiliated_institution_ids": {
+                    "before": affiliations_before,
+                    "after": affiliations,
+                },
                 "password_changed": after.password_hash != before.password_hash,
                 "sessions_ended": ends_sessions,
             }),
@@ -541,6 +683,7 @@ pub async fn create_from_cli(state: &AppState, input: CliNewUser) -> Result<user
         display_name: input.display_name,
         role: input.role,
         institution_id,
+        affiliated_institution_ids: Vec::new(),
         password: input.password,
     };
     let prepared = prepare_new(conn, new).await.map_err(describe)?;

@@ -238,7 +238,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the batches the caller may see, newest first. */
+        /** List the batches the caller may see, newest first (inspectors: those assigned to them). */
         get: operations["list_batches"];
         put?: never;
         /**
@@ -412,6 +412,27 @@ export interface paths {
          *     supervisor recorded an extension"), with a reason.
          */
         put: operations["record_extension"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/batches/{id}/inspections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A batch's inspections and their reports, for the reviewer of the certificate / data-audit
+         *     step (SPEC §3 `supervision`: the reports are shown to the reviewer). Supervisors see all; an
+         *     inspector their own of a batch assigned to them; the institution those of its own batch.
+         */
+        get: operations["batch_inspections"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -788,6 +809,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/draws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every draw, newest first (supervisors). */
+        get: operations["list_draws"];
+        put?: never;
+        /**
+         * Define a draw (supervisors). Both pools are snapshotted at once — the batches matching the
+         *     filter that are under external supervision (plan approved, certificate decision not yet
+         *     made), the inspectors (default: every active inspector) with their affiliations, and the
+         *     previous draw's inspector–institution pairs — and a fresh 32-byte seed is drawn from the
+         *     operating system's CSPRNG and kept sealed. Published at once: the seed's commitment
+         *     SHA-256(seed) and the pool snapshot with its digest. Status `committed`.
+         */
+        post: operations["create_draw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/draws/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One draw with its pools, filter and assignments count (supervisors). The seed stays hidden
+         *     until the draw has run.
+         */
+        get: operations["get_draw"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/draws/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a committed draw (supervisors): the seed is unsealed and checked against its
+         *     commitment, `skillcert_domain::draw::run_draw` runs on the stored pool snapshot, the seed and
+         *     the result are published (status `drawn`) and one inspection is assigned per picked batch
+         *     and inspector, in the draw's mode. A draw runs once: again answers 409.
+         */
+        post: operations["run_draw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/exam-notices": {
         parameters: {
             query?: never;
@@ -840,6 +928,105 @@ export interface paths {
          *     recorded — as failed, with nothing imported (its one transaction never committed).
          */
         get: operations["import_job_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Inspections: an inspector's own assignments, an institution's those of its batches, or for
+         *     supervisors all of them (filter by batch, draw or status). Newest first.
+         */
+        get: operations["list_inspections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One inspection (supervisors; an inspector only their own, an institution only those of its
+         *     batches — anything else answers 404).
+         */
+        get: operations["get_inspection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspections/{id}/files/{file_id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A PDF of a report, as a download (`attachment`, `nosniff`). */
+        get: operations["report_file_content"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspections/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * File the report of an inspection (the assigned inspector only): `rating`, `findings`
+         *     (required) and 1–5 PDFs, as multipart. Every PDF is checked like every upload. A report is
+         *     filed once: a second one answers 409. Shown to the reviewer of the batch's certificate /
+         *     data-audit step.
+         */
+        post: operations["file_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The active inspector accounts with their affiliations (supervisors), by name: the default
+         *     inspector pool of a draw.
+         */
+        get: operations["list_inspectors"];
         put?: never;
         post?: never;
         delete?: never;
@@ -982,6 +1169,68 @@ export interface paths {
         };
         /** The catalogue, ordered by code; `q` matches part of the code or the name. */
         get: operations["list_occupations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/draws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Published draws, newest first (no login): title, mode, the seed commitment and pool digest
+         *     from the start; once drawn also the seed and the results (institution, batch, exam dates,
+         *     inspectors, mode).
+         */
+        get: operations["public_draws"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/draws/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One published draw with what is needed to recompute it (no login): the canonical pool
+         *     snapshot exactly as hashed, the commitment, and once drawn the seed and the result.
+         */
+        get: operations["public_draw"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/draws/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recompute a drawn draw from its published data (no login): the seed against the commitment,
+         *     the snapshot against the pool digest, and the procedure's output against the published
+         *     result. `matches` is true only when all three hold. 409 while the draw is only committed.
+         */
+        get: operations["verify_draw"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1158,6 +1407,29 @@ export interface components {
             venue_region?: string | null;
             /** Format: int32 */
             version?: number | null;
+        };
+        /**
+         * @description Which batches go into the pool. Every batch under external supervision — plan approved
+         *     (self-assessed batches: created) and certificate decision not yet made — that matches every
+         *     given field.
+         */
+        BatchPoolFilter: {
+            /**
+             * Format: date
+             * @description With `exam_to`: batches whose exam period overlaps [exam_from, exam_to].
+             */
+            exam_from?: string | null;
+            /** Format: date */
+            exam_to?: string | null;
+            /** @description Institution kind: `employer`, `social_training` or `tech_school`. */
+            kind?: string | null;
+            /** @description The exam venue's 地市 code, e.g. `4103` (洛阳). */
+            region?: string | null;
+            /**
+             * @description Only batches whose step is open (draft, submitted or returned): e.g. `supervision`
+             *     (social training) or `data_audit` (self-assessed batches awaiting the 证书数据审核).
+             */
+            step?: string | null;
         };
         BatchView: {
             /** Format: date-time */
@@ -1536,6 +1808,123 @@ export interface components {
             /** @description 情况说明. */
             explanation: string;
         };
+        /**
+         * @description Everything published about one draw: enough to recompute it by hand (see
+         *     `skillcert_domain::draw` and `backend/domain/tools/recompute_draw.py`).
+         */
+        DrawDetail: components["schemas"]["DrawSummary"] & {
+            pool: components["schemas"]["DrawPoolView"];
+            /** @description The canonical pool JSON, exactly the bytes whose SHA-256 is `pool_digest`. */
+            pool_snapshot: string;
+            /**
+             * Format: uuid
+             * @description The draw whose assignments were carried over as conflicts.
+             */
+            previous_draw_id?: string | null;
+            result?: null | components["schemas"]["DrawResult"];
+        };
+        DrawPick: {
+            batch_id: string;
+            inspector_ids: string[];
+            institution_id: string;
+            /**
+             * Format: int32
+             * @description m minus the inspectors assigned: too few inspectors were free of conflicts.
+             */
+            shortfall: number;
+        };
+        /** @description One picked batch as published: who inspects whom, when, and how. */
+        DrawPickView: {
+            batch_id: string;
+            /** Format: date */
+            exam_end: string;
+            /** Format: date */
+            exam_start: string;
+            /** @description In draw order. */
+            inspectors: components["schemas"]["PickInspectorView"][];
+            institution_id: string;
+            institution_name: string;
+            /** @description Institution kind code. */
+            kind: string;
+            mode: components["schemas"]["InspectionMode"];
+            mode_name: string;
+            /**
+             * Format: int32
+             * @description Inspectors requested but not assignable without a conflict.
+             */
+            shortfall: number;
+            venue_region: string;
+            venue_region_name: string;
+        };
+        /** @description The pool snapshot with names, for reading (the snapshot text is what is hashed). */
+        DrawPoolView: {
+            batches: components["schemas"]["PoolBatchView"][];
+            inspectors: components["schemas"]["PoolInspectorView"][];
+            /** @description Inspector–institution pairs of the previous draw, excluded as conflicts. */
+            previous_assignments: components["schemas"]["PreviousPairView"][];
+        };
+        DrawResult: {
+            /** @description min(k, pool size) picks, in draw order. */
+            picks: components["schemas"]["DrawPick"][];
+            /** @description SHA-256 of [`canonical_json`] of the input the draw ran on. */
+            pool_digest: string;
+            /**
+             * Format: int32
+             * @description k as requested; more than `picks.len()` when the pool was smaller.
+             */
+            requested_batches: number;
+        };
+        /** @description A draw as listed (supervisors and the public). The seed and the results appear once drawn. */
+        DrawSummary: {
+            /**
+             * Format: int32
+             * @description k as requested.
+             */
+            batch_count: number;
+            /** @description SHA-256 of the seed's 64 hex characters, published before the draw. */
+            commitment: string;
+            /** Format: date-time */
+            committed_at: string;
+            /** Format: date-time */
+            drawn_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: int32
+             * @description m as requested.
+             */
+            inspectors_per_batch: number;
+            mode: components["schemas"]["InspectionMode"];
+            mode_name: string;
+            /** @description Batches in the pool snapshot. */
+            pool_batches: number;
+            /** @description SHA-256 of the canonical pool snapshot, published with the commitment. */
+            pool_digest: string;
+            /** @description Inspectors in the pool snapshot. */
+            pool_inspectors: number;
+            /** @description The picks with names and dates; empty until drawn. */
+            results: components["schemas"]["DrawPickView"][];
+            /** @description The revealed seed (64 lowercase hex characters); null until drawn. */
+            seed?: string | null;
+            /** @description `committed` (seed committed, not yet drawn) or `drawn`. */
+            status: string;
+            status_name: string;
+            title: string;
+        };
+        /** @description A draw as its supervisors see it: the published detail, the filter and who acted. */
+        DrawView: components["schemas"]["DrawDetail"] & {
+            /** @description The batch filter as applied (normalised). */
+            batch_filter: Record<string, never>;
+            /** Format: uuid */
+            created_by: string;
+            /** Format: uuid */
+            drawn_by?: string | null;
+            /**
+             * Format: int64
+             * @description The inspections the run assigned.
+             */
+            inspections_assigned: number;
+        };
         /** @description EXAM_LEAD_TIME (SPEC §4, seed 社会培训评价组织 二.2 “考试时间应安排在考试计划申报之日起三个工作日后”). */
         EarliestExamDateView: {
             /**
@@ -1681,6 +2070,76 @@ export interface components {
             /** @description `all_or_nothing` (default) or `valid_only`. */
             mode?: string | null;
         };
+        InspectionFileView: {
+            /** @description The client's file name, sanitised, for display only. */
+            file_name: string;
+            /** Format: uuid */
+            id: string;
+            sha256: string;
+            /** Format: int64 */
+            size: number;
+            /** Format: date-time */
+            uploaded_at: string;
+        };
+        /**
+         * @description 督导方式 of a draw and of the inspections it assigns (SPEC §7).
+         * @enum {string}
+         */
+        InspectionMode: "on_site" | "remote_video" | "spot_check";
+        /**
+         * @description 督导评价: an inspector's overall rating of a batch in the report (SPEC §7).
+         * @enum {string}
+         */
+        InspectionRating: "good" | "acceptable" | "poor";
+        /** @description One inspector's assignment to one batch, with the report once filed. */
+        InspectionView: {
+            /** Format: date-time */
+            assigned_at: string;
+            /** Format: uuid */
+            batch_id: string;
+            /** Format: uuid */
+            draw_id: string;
+            draw_title: string;
+            /** Format: date */
+            exam_end: string;
+            /** Format: date */
+            exam_start: string;
+            files: components["schemas"]["InspectionFileView"][];
+            findings?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            inspector_id: string;
+            inspector_name: string;
+            /** Format: uuid */
+            institution_id: string;
+            institution_name: string;
+            /** @description Institution kind code. */
+            kind: string;
+            mode: components["schemas"]["InspectionMode"];
+            mode_name: string;
+            module: string;
+            rating?: null | components["schemas"]["InspectionRating"];
+            rating_name?: string | null;
+            /** Format: date-time */
+            reported_at?: string | null;
+            /** @description `assigned` or `reported`. */
+            status: string;
+            status_name: string;
+            venue: string;
+            venue_region: string;
+        };
+        /** @description An active inspector account, as the supervisor picks the inspector pool. */
+        InspectorView: {
+            /** @description Institutions the inspector is never drawn to (SPEC §7 conflicts), sorted. */
+            affiliated_institution_ids: string[];
+            /** @description Their names, in the same order. */
+            affiliated_institution_names: string[];
+            display_name: string;
+            /** Format: uuid */
+            id: string;
+            username: string;
+        };
         /**
          * @description 评价机构类别 (SPEC §2).
          * @enum {string}
@@ -1786,11 +2245,32 @@ export interface components {
             role_name: string;
             username: string;
         };
+        /** @description A new draw (SPEC §7). */
+        NewDraw: {
+            /**
+             * Format: int64
+             * @description k: how many batches to pick (at most the pool).
+             */
+            batch_count: number;
+            batch_filter?: components["schemas"]["BatchPoolFilter"];
+            /** @description The inspector pool; default every active inspector account. */
+            inspector_ids?: string[] | null;
+            /**
+             * Format: int64
+             * @description m: how many inspectors each picked batch gets.
+             */
+            inspectors_per_batch: number;
+            /** @description `on_site` (现场督导), `remote_video` (远程视频督导) or `spot_check` (抽查). */
+            mode: string;
+            title: string;
+        };
         /**
          * @description A new account. The password must meet the policy (at least 12 characters, or 8 with three
          *     of lower case, upper case, digits and symbols).
          */
         NewUser: {
+            /** @description `inspector` role only: institutions the inspector is tied to (never drawn to inspect them). */
+            affiliated_institution_ids?: string[];
             display_name: string;
             /**
              * Format: uuid
@@ -2113,6 +2593,50 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        Page_DrawSummary: {
+            items: {
+                /**
+                 * Format: int32
+                 * @description k as requested.
+                 */
+                batch_count: number;
+                /** @description SHA-256 of the seed's 64 hex characters, published before the draw. */
+                commitment: string;
+                /** Format: date-time */
+                committed_at: string;
+                /** Format: date-time */
+                drawn_at?: string | null;
+                /** Format: uuid */
+                id: string;
+                /**
+                 * Format: int32
+                 * @description m as requested.
+                 */
+                inspectors_per_batch: number;
+                mode: components["schemas"]["InspectionMode"];
+                mode_name: string;
+                /** @description Batches in the pool snapshot. */
+                pool_batches: number;
+                /** @description SHA-256 of the canonical pool snapshot, published with the commitment. */
+                pool_digest: string;
+                /** @description Inspectors in the pool snapshot. */
+                pool_inspectors: number;
+                /** @description The picks with names and dates; empty until drawn. */
+                results: components["schemas"]["DrawPickView"][];
+                /** @description The revealed seed (64 lowercase hex characters); null until drawn. */
+                seed?: string | null;
+                /** @description `committed` (seed committed, not yet drawn) or `drawn`. */
+                status: string;
+                status_name: string;
+                title: string;
+            }[];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
         Page_ExamNoticeView: {
             items: {
                 /** Format: date-time */
@@ -2138,6 +2662,69 @@ export interface components {
                 region: string;
                 subjects: string[];
                 title: string;
+            }[];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
+        Page_InspectionView: {
+            items: {
+                /** Format: date-time */
+                assigned_at: string;
+                /** Format: uuid */
+                batch_id: string;
+                /** Format: uuid */
+                draw_id: string;
+                draw_title: string;
+                /** Format: date */
+                exam_end: string;
+                /** Format: date */
+                exam_start: string;
+                files: components["schemas"]["InspectionFileView"][];
+                findings?: string | null;
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                inspector_id: string;
+                inspector_name: string;
+                /** Format: uuid */
+                institution_id: string;
+                institution_name: string;
+                /** @description Institution kind code. */
+                kind: string;
+                mode: components["schemas"]["InspectionMode"];
+                mode_name: string;
+                module: string;
+                rating?: null | components["schemas"]["InspectionRating"];
+                rating_name?: string | null;
+                /** Format: date-time */
+                reported_at?: string | null;
+                /** @description `assigned` or `reported`. */
+                status: string;
+                status_name: string;
+                venue: string;
+                venue_region: string;
+            }[];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
+        Page_InspectorView: {
+            items: {
+                /** @description Institutions the inspector is never drawn to (SPEC §7 conflicts), sorted. */
+                affiliated_institution_ids: string[];
+                /** @description Their names, in the same order. */
+                affiliated_institution_names: string[];
+                display_name: string;
+                /** Format: uuid */
+                id: string;
+                username: string;
             }[];
             /** Format: int64 */
             page: number;
@@ -2298,6 +2885,11 @@ export interface components {
         };
         Page_UserView: {
             items: {
+                /**
+                 * @description Inspectors only: the institutions they are tied to, which a draw never assigns them to
+                 *     (SPEC §7 conflicts). Sorted; empty for every other role.
+                 */
+                affiliated_institution_ids: string[];
                 /** Format: date-time */
                 created_at: string;
                 disabled: boolean;
@@ -2390,6 +2982,31 @@ export interface components {
          * @description The bytes of a stored PDF (the download's body).
          */
         PdfFile: string;
+        PickInspectorView: {
+            display_name: string;
+            inspector_id: string;
+        };
+        PoolBatchView: {
+            batch_id: string;
+            /** Format: date */
+            exam_end: string;
+            /** Format: date */
+            exam_start: string;
+            institution_id: string;
+            institution_name: string;
+            kind: string;
+            venue_region: string;
+        };
+        PoolInspectorView: {
+            affiliated_institution_ids: string[];
+            display_name: string;
+            inspector_id: string;
+        };
+        PreviousPairView: {
+            inspector_id: string;
+            institution_id: string;
+            institution_name?: string | null;
+        };
         /** @description The body of every error response. */
         Problem: {
             /**
@@ -2419,6 +3036,15 @@ export interface components {
         };
         RefreshRequest: {
             refresh_token: string;
+        };
+        /** @description The multipart form of a report. */
+        ReportForm: {
+            /** @description 1–5 PDFs (the signed report, photos as PDF…), together at most `uploads.max_bytes`. */
+            file: string[];
+            /** @description 督导发现: what was observed, required, at most 10 000 characters. */
+            findings: string;
+            /** @description `good` (良好), `acceptable` (合格) or `poor` (不合格). */
+            rating: string;
         };
         /**
          * @description One candidate's scores. Null means "not entered" for a subject the candidate sits, and must
@@ -2776,6 +3402,11 @@ export interface components {
          *     one. Changing the role, institution or password, or disabling, ends the user's sessions.
          */
         UserPatch: {
+            /**
+             * @description `inspector` role only: replaces the inspector's affiliations. Leaving the inspector role
+             *     clears them.
+             */
+            affiliated_institution_ids?: string[] | null;
             disabled?: boolean | null;
             display_name?: string | null;
             /**
@@ -2791,6 +3422,11 @@ export interface components {
         };
         /** @description An account as the admin sees it. Never carries the password hash. */
         UserView: {
+            /**
+             * @description Inspectors only: the institutions they are tied to, which a draw never assigns them to
+             *     (SPEC §7 conflicts). Sorted; empty for every other role.
+             */
+            affiliated_institution_ids: string[];
             /** Format: date-time */
             created_at: string;
             disabled: boolean;
@@ -2816,6 +3452,17 @@ export interface components {
             username: string;
             /** Format: int32 */
             version: number;
+        };
+        /** @description What recomputing a published draw found. */
+        Verification: {
+            /** @description SHA-256 of the revealed seed equals the commitment published before the draw. */
+            commitment_ok: boolean;
+            /** @description All three. */
+            matches: boolean;
+            /** @description SHA-256 of the published pool snapshot equals the published pool digest. */
+            pool_digest_ok: boolean;
+            /** @description Running the procedure on the snapshot and the seed gives the published result. */
+            result_ok: boolean;
         };
         /** @description One broken rule or invalid field. */
         ViolationSchema: {
@@ -4605,6 +5252,57 @@ export interface operations {
             };
         };
     };
+    batch_inspections: {
+        parameters: {
+            query?: {
+                /** @description 1-based. */
+                page?: number;
+                /** @description At most 200; default 20. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Batch id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_InspectionView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_materials: {
         parameters: {
             query?: {
@@ -5871,6 +6569,205 @@ export interface operations {
             };
         };
     };
+    list_draws: {
+        parameters: {
+            query?: {
+                /** @description 1-based. */
+                page?: number;
+                /** @description At most 200; default 20. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DrawSummary"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_draw: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key returns the first answer */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewDraw"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrawView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a supervisor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description VALIDATION: bad field, k or m out of range, an empty pool, unknown or unusable inspector ids — every violation at once */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_draw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrawView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    run_draw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrawView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INVALID_STATE: already drawn */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_exam_notices: {
         parameters: {
             query?: {
@@ -6067,6 +6964,290 @@ export interface operations {
             };
             /** @description No such job, or its batch is not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_inspections: {
+        parameters: {
+            query?: {
+                /** @description 1-based. */
+                page?: number;
+                /** @description At most 200; default 20. */
+                page_size?: number;
+                batch_id?: string;
+                draw_id?: string;
+                /** @description `assigned` or `reported`. */
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_InspectionView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 信息部 and admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_inspection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    report_file_content: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Inspection id */
+                id: string;
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["PdfFile"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    file_report: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key returns the first answer */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /** @description Inspection id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ReportForm"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an inspector */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such inspection, or another inspector's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INVALID_STATE: the report is already filed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not multipart, or a file is not a PDF */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description VALIDATION: rating, findings or files missing or invalid; a PDF encrypted, with JavaScript, launch actions or embedded files */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_inspectors: {
+        parameters: {
+            query?: {
+                /** @description 1-based. */
+                page?: number;
+                /** @description At most 200; default 20. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_InspectorView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6385,6 +7566,106 @@ export interface operations {
             };
             /** @description Bad paging */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_draws: {
+        parameters: {
+            query?: {
+                /** @description 1-based. */
+                page?: number;
+                /** @description At most 200; default 20. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DrawSummary"];
+                };
+            };
+            /** @description Bad paging */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_draw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrawDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verify_draw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Verification"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INVALID_STATE: not drawn yet */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

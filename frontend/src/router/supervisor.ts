@@ -1,6 +1,6 @@
 // 督导部 (supervisor) pages, under /sup (SPEC §1: reviews and approves/returns steps, decides
 // change requests of approved plans, grants extensions, keeps the blacklist, records late annual
-// plans). `/sup` is the role's home: the
+// plans, runs 双随机 draws). `/sup` is the role's home: the
 // dashboard. The side menu is built from the meta.
 import type { RouteRecordRaw } from 'vue-router';
 
@@ -37,6 +37,19 @@ export const supervisorRoutes: RouteRecordRaw[] = [
     name: 'sup-batches',
     component: () => import('@/views/supervisor/BatchesView.vue'),
     meta: { ...roles, title: '认定批次', menu: true, icon: 'Document' },
+  },
+  {
+    path: '/sup/draws',
+    name: 'sup-draws',
+    component: () => import('@/views/supervisor/DrawsView.vue'),
+    meta: { ...roles, title: '双随机抽查', menu: true, icon: 'Aim' },
+  },
+  {
+    path: '/sup/draws/:id',
+    name: 'sup-draw',
+    component: () => import('@/views/supervisor/DrawDetailView.vue'),
+    props: (route) => ({ id: String(route.params.id) }),
+    meta: { ...roles, title: '抽查详情', activeMenu: '/sup/draws' },
   },
   {
     path: '/sup/annual-plans',

@@ -292,7 +292,7 @@ pub async fn get_arrangement(
     user: CurrentUser,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<Arrangement>> {
-    let batch = tenancy::find_batch(&state.db.conn, &user, id.into_inner()).await?;
+    let batch = tenancy::find_batch_to_read(&state.db.conn, &user, id.into_inner()).await?;
     Ok(web::Json(read(&state, batch.id).await?))
 }
 

@@ -505,6 +505,12 @@ async fn visible(state: &AppState, user: &CurrentUser, id: Uuid) -> ApiResult<Lo
     batches::load(&state.db.conn, batch).await
 }
 
+/// For read-only views: also an inspector's assigned batches (SPEC §7).
+async fn readable(state: &AppState, user: &CurrentUser, id: Uuid) -> ApiResult<Loaded> {
+    let batch = tenancy::find_batch_to_read(&state.db.conn, user, id).await?;
+    batches::load(&state.db.conn, batch).await
+}
+
 // ---------------------------------------------------------------------------------------------
 // Handlers
 // ---------------------------------------------------------------------------------------------
@@ -691,7 +697,7 @@ pub struct BatchFilter {
     pub institution_id: Option<Uuid>,
 }
 
-/// List the batches the caller may see, newest first.
+/// List the batches the caller may see, newest first (inspectors: those assigned to them).
 #[utoipa::path(
     tag = "batches",
     params(PageQuery, BatchFilter),
@@ -706,7 +712,7 @@ pub async fn list_batches(
     filter: web::Query<BatchFilter>,
 ) -> ApiResult<web::Json<Page<BatchView>>> {
     let (page_no, size) = page.resolve()?;
-    let Some(scope) = tenancy::institution_condition(&user, batch::Column::InstitutionId) else {
+    let Some(scope) = tenancy::batch_read_condition(&user) else {
         return Ok(web::Json(Page::empty(page_no, size)));
     };
     let mut condition = Condition::all().add(scope);
@@ -756,7 +762,7 @@ pub async fn get_batch(
     user: CurrentUser,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<BatchView>> {
-    let loaded = visible(&state, &user, id.into_inner()).await?;
+    let loaded = readable(&state, &user, id.into_inner()).await?;
     let calendar = state.calendar().await?;
     Ok(web::Json(view(&state, &loaded, &calendar).await?))
 }
@@ -902,7 +908,7 @@ pub async fn get_checklist(
     user: CurrentUser,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<ChecklistView>> {
-    let loaded = visible(&state, &user, id.into_inner()).await?;
+    let loaded = readable(&state, &user, id.into_inner()).await?;
     let snapshot = loaded.snapshot(&state.db.conn).await?;
     let calendar = state.calendar().await?;
     let checklist = rules::checklist(&snapshot, &calendar, state.clock.now());

@@ -41,7 +41,7 @@ use crate::tenancy;
 /// Room for the multipart framing around the file (boundaries, part headers, the `kind`
 /// field): a declared body larger than the file limit plus this cannot fit and is refused
 /// before any of it is read.
-const MULTIPART_OVERHEAD: u64 = 16 * 1024;
+pub(crate) const MULTIPART_OVERHEAD: u64 = 16 * 1024;
 /// The longest text field accepted (a material kind code is a few dozen bytes).
 const MAX_TEXT_FIELD: usize = 256;
 
@@ -177,7 +177,7 @@ fn multipart_error(err: MultipartError) -> ApiError {
 }
 
 /// 413 when the declared body cannot fit the limit: nothing of it is read.
-fn check_declared_length(headers: &HeaderMap, limit: u64) -> Result<(), ApiError> {
+pub(crate) fn check_declared_length(headers: &HeaderMap, limit: u64) -> Result<(), ApiError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -470,7 +470,7 @@ pub async fn list_materials(
 ) -> Result<web::Json<Page<MaterialView>>, ApiError> {
     let (page_no, size) = page.resolve()?;
     let conn = &state.db.conn;
-    let batch = tenancy::find_batch(conn, &user, path.into_inner()).await?;
+    let batch = tenancy::find_batch_to_read(conn, &user, path.into_inner()).await?;
     let process = batch_process(&batch)?;
     let mut query = material::Entity::find().filter(material::Column::BatchId.eq(batch.id));
     if !filter.include_history.unwrap_or(false) {
@@ -511,8 +511,14 @@ pub async fn material_content(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let conn = &state.db.conn;
-    let tenant = tenancy::institution_condition(&user, material::Column::InstitutionId)
-        .ok_or(ApiError::NotFound)?;
+    let tenant = match tenancy::institution_condition(&user, material::Column::InstitutionId) {
+        Some(tenant) => tenant,
+        // Inspectors: only a batch's materials, and only of a batch assigned to them (below).
+        None if matches!(user.scope(), crate::auth::Scope::Assigned(_)) => {
+            sea_orm::Condition::all().add(material::Column::BatchId.is_not_null())
+        }
+        None => return Err(ApiError::NotFound),
+    };
     let row = material::Entity::find_by_id(path.into_inner())
         .filter(tenant)
         .one(conn)
@@ -520,7 +526,7 @@ pub async fn material_content(
         .ok_or(ApiError::NotFound)?;
     if let Some(batch_id) = row.batch_id {
         // Visible only through its batch (SPEC §1), whatever the batch scope rules become.
-        tenancy::find_batch(conn, &user, batch_id).await?;
+        tenancy::find_batch_to_read(conn, &user, batch_id).await?;
     }
     let opened = storage::open(&*state.storage, &row.sha256).await?;
     Ok(HttpResponse::Ok()

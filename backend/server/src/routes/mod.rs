@@ -12,7 +12,9 @@ pub mod calendar;
 pub mod candidates;
 pub mod change_requests;
 pub mod clock;
+pub mod draws;
 pub mod exam_notices;
+pub mod inspections;
 pub mod institutions;
 pub mod materials;
 pub mod notices;
@@ -44,4 +46,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     audit_events::configure(cfg);
     stats::configure(cfg);
     notices::configure(cfg);
+    draws::configure(cfg);
+    inspections::configure(cfg);
 }

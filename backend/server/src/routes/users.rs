@@ -64,10 +64,15 @@ pub async fn list_users(
     };
     let (rows, total) = users::list(&state.db.conn, &filter, page_no, size).await?;
     let now = state.clock.now();
+    let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+    let mut affiliations = users::affiliations_of(&state.db.conn, &ids).await?;
     Ok(web::Json(Page {
         items: rows
             .iter()
-            .map(|row| UserView::from_model(row, now))
+            .map(|row| {
+                Ok(UserView::from_model(row, now)?
+                    .with_affiliations(affiliations.remove(&row.id).unwrap_or_default()))
+            })
             .collect::<ApiResult<_>>()?,
         total,
         page: page_no,
@@ -105,7 +110,7 @@ pub async fn create_user(
     let now = state.clock.now();
     let txn = state.db.begin_write().await?;
     let created = users::insert(&*txn, &AuditCtx::for_user(&user, &meta), now, prepared).await?;
-    let view = UserView::from_model(&created, now)?;
+    let view = users::view_of(&*txn, &created, now).await?;
     key.remember(&*txn, user.id, &req, StatusCode::CREATED, &view, now)
         .await?;
     txn.commit().await?;
@@ -130,7 +135,9 @@ pub async fn get_user(
 ) -> ApiResult<web::Json<UserView>> {
     user.require(&[Role::Admin])?;
     let row = users::find(&state.db.conn, id.into_inner()).await?;
-    Ok(web::Json(UserView::from_model(&row, state.clock.now())?))
+    Ok(web::Json(
+        users::view_of(&state.db.conn, &row, state.clock.now()).await?,
+    ))
 }
 
 /// Change an account. Optimistic: a stale `version` (or `If-Match`) answers 409. Changing the
@@ -175,6 +182,7 @@ pub async fn patch_user(
         prepared,
     )
     .await?;
+    let view = users::view_of(&*txn, &updated, now).await?;
     txn.commit().await?;
-    Ok(web::Json(UserView::from_model(&updated, now)?))
+    Ok(web::Json(view))
 }
