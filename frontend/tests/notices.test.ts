@@ -75,8 +75,9 @@ describe('notices', () => {
   });
 
   it('link an institution user to the batch page', () => {
-    expect(institutionLink({ batch_id: 'b1' })).toBe('/inst/batches/b1');
-    expect(institutionLink({ batch_id: null })).toBeNull();
+    expect(institutionLink({ batch_id: 'b1', kind: 'deadline.passed' })).toBe('/inst/batches/b1');
+    expect(institutionLink({ batch_id: 'b1', kind: 'change_request.rejected' })).toBe('/inst/batches/b1?tab=changes');
+    expect(institutionLink({ batch_id: null, kind: 'deadline.passed' })).toBeNull();
   });
 
   it('tag their kind and count the unread', () => {
@@ -84,6 +85,9 @@ describe('notices', () => {
     expect(noticeTag('deadline.approaching').type).toBe('warning');
     expect(noticeTag('deadline.extended').text).toBe('已延期');
     expect(noticeTag('something.else').type).toBe('info');
+    expect(noticeTag('change_request.submitted').text).toBe('变更申请');
+    expect(noticeTag('change_request.approved').type).toBe('success');
+    expect(noticeTag('change_request.rejected').type).toBe('danger');
     expect(badgeText(0)).toBe('');
     expect(badgeText(7)).toBe('7');
     expect(badgeText(120)).toBe('99+');

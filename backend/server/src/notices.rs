@@ -24,6 +24,11 @@ use crate::error::ApiError;
 pub const DEADLINE_APPROACHING: &str = "deadline.approaching";
 pub const DEADLINE_PASSED: &str = "deadline.passed";
 pub const DEADLINE_EXTENDED: &str = "deadline.extended";
+/// An institution asked to move an approved plan's exam time or venue (supervisors are told).
+pub const CHANGE_REQUEST_SUBMITTED: &str = "change_request.submitted";
+/// A supervisor approved or rejected a change request (the institution is told).
+pub const CHANGE_REQUEST_APPROVED: &str = "change_request.approved";
+pub const CHANGE_REQUEST_REJECTED: &str = "change_request.rejected";
 
 /// Who a notice is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,6 +14,7 @@ use common::social::{
     social_with_plan_approved,
 };
 use common::{TestApp, each_backend, problem, violation_codes};
+use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 
 fn id(batch: &Value) -> String {
@@ -265,6 +266,11 @@ async fn a_change_of_exam_time_after_approval_is_a_reviewed_change_request() {
         problem(request_change(&app, &train, &batch, moved).await, 409, "INVALID_STATE").await;
         assert_eq!(get_batch(&app, &train, &batch).await["exam_start"], "2026-03-10");
 
+        // The supervisors are told, with the reason.
+        let notices: Value = app.get(&sup, "/api/v1/notices").await.json().await.unwrap();
+        let told = &notices["items"][0];
+        assert_eq!(told["kind"], "change_request.submitted", "{notices}");
+        assert!(told["body"].as_str().unwrap().contains("原考点停电检修"), "{told}");
         // The supervisor's queue lists it; the institution cannot decide it.
         let queue: Value = app.get(&sup, "/api/v1/change-requests").await.json().await.unwrap();
         assert_eq!(queue["total"], 1);
@@ -284,6 +290,18 @@ async fn a_change_of_exam_time_after_approval_is_a_reviewed_change_request() {
         let decided: Value = response.json().await.unwrap();
         assert_eq!(decided["status"], "approved");
         problem(decide_change(&app, &sup, &request, json!({ "decision": "approve" })).await, 409, "INVALID_STATE").await;
+        let notices: Value = app.get(&train, "/api/v1/notices").await.json().await.unwrap();
+        assert_eq!(notices["items"][0]["kind"], "change_request.approved", "{notices}");
+        let mut events: Vec<String> = skillcert_server::entities::outbox_event::Entity::find()
+            .all(&app.state.db.conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.event_type)
+            .filter(|t| t.starts_with("change_request."))
+            .collect();
+        events.sort();
+        assert_eq!(events, vec!["change_request.approved", "change_request.submitted"]);
 
         // The batch moved; the arrangement made for 03-10 went back and the certificate step closed.
         let batch = get_batch(&app, &train, &batch).await;
@@ -391,6 +409,18 @@ async fn change_requests_rerun_the_deadline_and_refuse_once_exams_start() {
         .unwrap();
         assert_eq!(rejected["status"], "rejected");
         assert_eq!(rejected["comment"], "理由不充分");
+        let notices: Value = app
+            .get(&train, "/api/v1/notices")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let told = &notices["items"][0];
+        assert_eq!(told["kind"], "change_request.rejected", "{notices}");
+        assert!(
+            told["body"].as_str().unwrap().contains("理由不充分"),
+            "{told}"
+        );
         assert_eq!(
             get_batch(&app, &train, &batch).await["venue"],
             "洛阳职业技能实训基地"

@@ -29,6 +29,7 @@ use crate::auth::CurrentUser;
 use crate::batches::{self, Loaded, StoredPlan};
 use crate::entities::{batch, change_request, institution};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::notices::{self, Audience, NewNotice};
 use crate::routes::batches::progress_error;
 use crate::state::AppState;
 use crate::tenancy;
@@ -343,6 +344,7 @@ pub async fn create_change_request(
         },
     )
     .await?;
+    announce(&txn, &loaded, &created, now).await?;
     idempotency
         .remember(&*txn, user.id, &req, StatusCode::CREATED, &created, now)
         .await?;
@@ -581,12 +583,96 @@ pub async fn decide_change_request(
         .await?;
         crate::candidates::recompute_warnings(&*txn, &state, &moved, now).await?;
     }
-    txn.commit().await?;
     let row = change_request::Entity::find_by_id(request.id)
-        .one(&state.db.conn)
+        .one(&*txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(web::Json(view_of(row, loaded.institution.name.clone())?))
+    let view = view_of(row, loaded.institution.name.clone())?;
+    announce(&txn, &loaded, &view, now).await?;
+    txn.commit().await?;
+    Ok(web::Json(view))
+}
+
+fn place_text(place: &ExamPlace) -> String {
+    let days = if place.exam_start == place.exam_end {
+        place.exam_start.to_string()
+    } else {
+        format!("{} 至 {}", place.exam_start, place.exam_end)
+    };
+    format!("{days}，{}", place.venue)
+}
+
+/// Tells the other side about a change request: the supervisors of a new one, the institution
+/// of a decision; and writes the event for webhooks (docs/events.md), in the caller's
+/// transaction.
+async fn announce(
+    txn: &crate::db::WriteTxn,
+    loaded: &Loaded,
+    view: &ChangeRequestView,
+    now: OffsetDateTime,
+) -> ApiResult<()> {
+    let number = notices::batch_no(loaded.batch.id);
+    let change = format!(
+        "由 {} 变更为 {}",
+        place_text(&view.before),
+        place_text(&view.after)
+    );
+    let (audience, kind, title, body) = match view.status.as_str() {
+        "pending" => (
+            Audience::Supervisor,
+            notices::CHANGE_REQUEST_SUBMITTED,
+            "考试计划变更申请待审核".to_owned(),
+            format!(
+                "{} 申请将认定批次 {number} 的考试{change}。理由：{}",
+                loaded.institution.name, view.reason
+            ),
+        ),
+        "approved" => (
+            Audience::Institution,
+            notices::CHANGE_REQUEST_APPROVED,
+            "考试计划变更已批准".to_owned(),
+            format!(
+                "认定批次 {number} 的考试{change}，已获督导部批准；已提交的考务安排需按变更后的时间地点修改后重新提交。"
+            ),
+        ),
+        _ => (
+            Audience::Institution,
+            notices::CHANGE_REQUEST_REJECTED,
+            "考试计划变更被驳回".to_owned(),
+            format!(
+                "认定批次 {number} 的考试变更申请（{change}）被驳回，考试仍按原计划进行。意见：{}",
+                view.comment.as_deref().unwrap_or("")
+            ),
+        ),
+    };
+    notices::insert_notice(
+        &**txn,
+        NewNotice {
+            audience,
+            institution_id: loaded.batch.institution_id,
+            batch_id: Some(loaded.batch.id),
+            kind,
+            deadline_kind: None,
+            deadline: None,
+            title,
+            body,
+            dedupe_key: format!("{kind}:{}", view.id),
+        },
+        now,
+    )
+    .await?;
+    notices::insert_event(
+        &**txn,
+        kind,
+        json!({
+            "batch": notices::batch_payload(&loaded.batch, &loaded.institution.name),
+            "change_request": view,
+        }),
+        Some(format!("{kind}:{}", view.id)),
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Moves the batch to the approved place: its fields, its version, and the approved plan the

@@ -61,9 +61,15 @@ export function supervisorStep(notice: Pick<Notice, 'deadline_kind'>, batch: Pic
   return batch.steps.find((s) => !s.beside)?.step ?? null;
 }
 
-/** Where an institution user goes from a notice. */
-export function institutionLink(notice: Pick<Notice, 'batch_id'>): string | null {
-  return notice.batch_id ? `/inst/batches/${notice.batch_id}` : null;
+/** Whether a notice is about a change request of the batch's exam time or venue. */
+export function isChangeRequest(notice: Pick<Notice, 'kind'>): boolean {
+  return notice.kind.startsWith('change_request.');
+}
+
+/** Where an institution user goes from a notice: the batch, on its 变更申请 tab for a change. */
+export function institutionLink(notice: Pick<Notice, 'batch_id' | 'kind'>): string | null {
+  if (!notice.batch_id) return null;
+  return isChangeRequest(notice) ? `/inst/batches/${notice.batch_id}?tab=changes` : `/inst/batches/${notice.batch_id}`;
 }
 
 /** The tag of a notice's kind. */
@@ -75,6 +81,12 @@ export function noticeTag(kind: string): { text: string; type: 'danger' | 'warni
       return { text: '即将到期', type: 'warning' };
     case 'deadline.extended':
       return { text: '已延期', type: 'success' };
+    case 'change_request.submitted':
+      return { text: '变更申请', type: 'warning' };
+    case 'change_request.approved':
+      return { text: '变更已批准', type: 'success' };
+    case 'change_request.rejected':
+      return { text: '变更被驳回', type: 'danger' };
     default:
       return { text: '通知', type: 'info' };
   }

@@ -6,7 +6,7 @@ import { markRead, type Notice } from '@/api/notices';
 import { showProblem } from '@/api/problem';
 import { refreshUnread } from '@/components/useUnreadNotices';
 import type { Role } from '@/stores/auth';
-import { institutionLink, supervisorStep } from './notices';
+import { institutionLink, isChangeRequest, supervisorStep } from './notices';
 
 export async function openNotice(notice: Notice, role: Role | null, router: Router): Promise<void> {
   try {
@@ -18,6 +18,8 @@ export async function openNotice(notice: Notice, role: Role | null, router: Rout
     if (role === 'institution') {
       const link = institutionLink(notice);
       if (link) await router.push(link);
+    } else if (role === 'supervisor' && isChangeRequest(notice)) {
+      await router.push('/sup/change-requests');
     } else if (role === 'supervisor') {
       const batch = await getBatch(notice.batch_id);
       const step = supervisorStep(notice, batch);
