@@ -163,6 +163,8 @@ describe('parseDecision', () => {
       actorRole: 'supervisor',
     });
     expect(parseDecision('x', 'system', { note: '演示数据' })).toBeNull();
+    const audit = parseDecision('x', 'supervisor', { step: 'data_audit', decision: 'approve', comment: '无异常', audit_method: 'on_site_check' });
+    expect(audit?.comment).toBe('【现场抽查】无异常');
     expect(parseDecision('x', 'system', null)).toBeNull();
   });
 });

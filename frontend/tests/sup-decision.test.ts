@@ -104,3 +104,17 @@ describe('buildDecision', () => {
     });
   });
 });
+
+describe('buildDecision for a data audit', () => {
+  const base: DecisionForm = { decision: 'approve', comment: '', selected: [], notes: {}, other: '', auditMethod: 'on_site_check' };
+  it('sends the audit method with an approval', () => {
+    expect(buildDecision(base, [])).toEqual({ ok: true, input: { decision: 'approve', audit_method: 'on_site_check' } });
+  });
+  it('never sends it with a return', () => {
+    const built = buildDecision({ ...base, decision: 'return', other: '花名册未盖章' }, []);
+    expect(built).toEqual({ ok: true, input: { decision: 'return', reasons: [{ code: 'other', message: '花名册未盖章' }] } });
+  });
+  it('sends nothing when no method is set', () => {
+    expect(buildDecision({ ...base, auditMethod: null }, [])).toEqual({ ok: true, input: { decision: 'approve' } });
+  });
+});

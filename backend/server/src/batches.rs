@@ -505,6 +505,8 @@ pub struct DecisionRecord<'a> {
     pub reasons: serde_json::Value,
     /// None for the platform.
     pub decided_by: Option<Uuid>,
+    /// For `data_audit`: `document_review` or `on_site_check`.
+    pub audit_method: Option<&'a str>,
 }
 
 pub async fn record_decision<C: ConnectionTrait>(
@@ -521,6 +523,7 @@ pub async fn record_decision<C: ConnectionTrait>(
         reasons: Set(record.reasons),
         decided_by: Set(record.decided_by),
         decided_at: Set(now),
+        audit_method: Set(record.audit_method.map(str::to_owned)),
     })
     .exec(conn)
     .await?;

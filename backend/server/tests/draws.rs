@@ -1216,3 +1216,104 @@ async fn a_social_training_batch_walks_from_creation_to_certificate_with_a_draw_
     })
     .await;
 }
+
+// -- A self module's 证书数据审核 decided by a drawn on-site check
+
+#[actix_web::test]
+async fn a_data_audit_is_decided_by_document_review_or_a_drawn_on_site_check() {
+    each_backend(|app| async move {
+        // -- Setup: an employer's self-assessed batch with its data audit in the queue
+        let cast = app.cast().await;
+        common::fixtures::annual_plan(&app, cast.employer, 2026).await;
+        let emp = token(&app, "emp1").await;
+        let batch = create(
+            &app,
+            &emp,
+            common::batches::batch_body("self", "direct", 20, "4101"),
+        )
+        .await;
+        submit_ok(&app, &emp, &batch, "registration").await;
+        attach(&app, &batch, &common::batches::SELF_MATERIALS).await;
+        app.set_now("2026-03-12T01:00:00Z");
+        let (emp, sup) = (token(&app, "emp1").await, token(&app, "supervisor").await);
+        let batch = submit_ok(&app, &emp, &batch, "materials").await;
+        assert_eq!(state_of(&batch, "data_audit"), "submitted");
+        let batch_id = id(&batch);
+        let decide = |body: Value| {
+            let (app, sup, batch_id) = (&app, sup.clone(), batch_id.clone());
+            async move {
+                app.post(
+                    &sup,
+                    &format!("/api/v1/batches/{batch_id}/steps/data_audit/decision"),
+                    body,
+                )
+                .await
+            }
+        };
+
+        // -- Exec & Check: an on-site check needs a drawn inspection with a filed report
+        let body = problem(
+            decide(json!({ "decision": "approve", "audit_method": "on_site_check" })).await,
+            422,
+            "VALIDATION",
+        )
+        .await;
+        assert_eq!(violation_fields(&body), vec!["audit_method"]);
+        let body = problem(
+            decide(json!({ "decision": "approve", "audit_method": "phone_call" })).await,
+            422,
+            "VALIDATION",
+        )
+        .await;
+        assert_eq!(violation_fields(&body), vec!["audit_method"]);
+        problem(
+            decide(json!({
+                "decision": "return", "audit_method": "document_review",
+                "reasons": [{ "code": "other", "message": "材料不清晰" }],
+            }))
+            .await,
+            422,
+            "VALIDATION",
+        )
+        .await;
+
+        // The supervisors draw among the batches waiting for their data audit.
+        let mut body = draw_body("证书数据审核现场抽查", 1, 1);
+        body["batch_filter"] = json!({ "step": "data_audit" });
+        let draw = commit(&app, &sup, body).await;
+        let draw = run_ok(&app, &sup, &draw).await;
+        assert_eq!(picks(&draw)[0].0, batch_id);
+        let assigned = inspections_of(&app, &sup, &id(&draw)).await;
+        assert_eq!(assigned.len(), 1);
+        let inspector_id = assigned[0]["inspector_id"].as_str().unwrap();
+        let username = if inspector_id == user_id(&app, "inspector1").await.to_string() {
+            "inspector1"
+        } else {
+            "inspector2"
+        };
+        let inspector = token(&app, username).await;
+        let filed = file_report(
+            &app,
+            &inspector,
+            assigned[0]["id"].as_str().unwrap(),
+            report_form("good", "现场核对花名册与成绩，一致", vec![("现场.pdf", pdf("on-site"))]),
+        )
+        .await;
+        assert_eq!(filed.status(), 201);
+
+        let response = decide(json!({ "decision": "approve", "audit_method": "on_site_check", "comment": "现场抽查无异常" })).await;
+        assert_eq!(response.status(), 200);
+        let decided: Value = response.json().await.unwrap();
+        assert_eq!(decided["status"], "issuing");
+        let row = skillcert_server::entities::step_decision::Entity::find()
+            .all(&app.state.db.conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|d| d.step == "data_audit" && d.decision == "approve")
+            .unwrap();
+        assert_eq!(row.audit_method.as_deref(), Some("on_site_check"));
+        app
+    })
+    .await;
+}

@@ -26,11 +26,14 @@ export function parseDecision(at: string, actorRole: string, summary: unknown): 
   const reasons = Array.isArray(summary.reasons)
     ? summary.reasons.filter(isRecord).map((r) => ({ code: String(r.code ?? ''), message: String(r.message ?? '') }))
     : [];
+  const comment = typeof summary.comment === 'string' ? summary.comment : '';
+  // 证书数据审核: how it was decided (书面审核 / 现场抽查), said before the reviewer's words.
+  const method = summary.audit_method === 'on_site_check' ? '现场抽查' : summary.audit_method === 'document_review' ? '书面审核' : '';
   return {
     at,
     step: summary.step,
     decision: summary.decision,
-    comment: typeof summary.comment === 'string' ? summary.comment : '',
+    comment: method ? `【${method}】${comment}` : comment,
     reasons,
     actorRole,
   };

@@ -1789,6 +1789,12 @@ export interface components {
             year_end: string;
         };
         DecisionInput: {
+            /**
+             * @description Only for approving `data_audit` (证书数据审核, SPEC §3 self modules): `document_review`
+             *     (书面审核, the default) or `on_site_check` (现场抽查, drawn as SPEC §7 says: the batch needs
+             *     a filed report of an inspection a draw assigned to it).
+             */
+            audit_method?: string | null;
             comment?: string;
             /** @description `approve` or `return`. */
             decision: string;

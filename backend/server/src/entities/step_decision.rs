@@ -13,6 +13,8 @@ pub struct Model {
     /// None for decisions the platform makes (auto-approval).
     pub decided_by: Option<Uuid>,
     pub decided_at: TimeDateTimeWithTimeZone,
+    /// For `data_audit`: `document_review` or `on_site_check`.
+    pub audit_method: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -27,7 +27,7 @@ use crate::api::{IdempotencyKey, Page, PageQuery, expected_version};
 use crate::audit::{self, AuditCtx, RequestMeta};
 use crate::auth::CurrentUser;
 use crate::batches::{self, Loaded, PlanFields, StoredPlan};
-use crate::entities::{batch, batch_occupation, batch_step, institution, occupation};
+use crate::entities::{batch, batch_occupation, batch_step, inspection, institution, occupation};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 use crate::tenancy;
@@ -308,6 +308,10 @@ pub struct DecisionInput {
     /// Required (non-empty) for `return`.
     #[serde(default)]
     pub reasons: Vec<ReturnReason>,
+    /// Only for approving `data_audit` (证书数据审核, SPEC §3 self modules): `document_review`
+    /// (书面审核, the default) or `on_site_check` (现场抽查, drawn as SPEC §7 says: the batch needs
+    /// a filed report of an inspection a draw assigned to it).
+    pub audit_method: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1017,6 +1021,7 @@ pub async fn submit_step(
                     comment: "符合自动通过条件（无预警信息或本环节不审核）",
                     reasons: json!([]),
                     decided_by: None,
+                    audit_method: None,
                 },
                 now,
             )
@@ -1105,6 +1110,7 @@ pub async fn decide_step(
             step.name_zh()
         )));
     }
+    let audit_method = audit_method(&state, &input, step, decision, id).await?;
     let changes = loaded
         .step_states()?
         .on_decision(process, step, decision)
@@ -1131,6 +1137,7 @@ pub async fn decide_step(
             comment: &input.comment,
             reasons: reasons.clone(),
             decided_by: Some(user.id),
+            audit_method,
         },
         now,
     )
@@ -1158,6 +1165,7 @@ pub async fn decide_step(
                 "decision": input.decision,
                 "comment": input.comment,
                 "reasons": reasons,
+                "audit_method": audit_method,
                 "changes": batches::changes_summary(&changes),
             }),
         },
@@ -1167,6 +1175,51 @@ pub async fn decide_step(
     let loaded = visible(&state, &user, id).await?;
     let calendar = state.calendar().await?;
     Ok(web::Json(view(&state, &loaded, &calendar).await?))
+}
+
+/// How a `data_audit` approval was decided (SPEC §3: "document review or random on-site check").
+/// An on-site check must have happened: a draw assigned the batch and the inspector's report is
+/// filed. Other steps and returns take no method.
+async fn audit_method(
+    state: &AppState,
+    input: &DecisionInput,
+    step: Step,
+    decision: Decision,
+    batch_id: Uuid,
+) -> ApiResult<Option<&'static str>> {
+    let wanted = input.audit_method.as_deref().map(str::trim);
+    if step != Step::DataAudit || decision != Decision::Approve {
+        return match wanted {
+            None => Ok(None),
+            Some(_) => Err(ApiError::validation(
+                "audit_method",
+                "只有通过证书数据审核时才填写审核方式",
+            )),
+        };
+    }
+    match wanted.unwrap_or("document_review") {
+        "document_review" => Ok(Some("document_review")),
+        "on_site_check" => {
+            let reported = inspection::Entity::find()
+                .filter(inspection::Column::BatchId.eq(batch_id))
+                .filter(inspection::Column::Status.eq("reported"))
+                .count(&state.db.conn)
+                .await?;
+            if reported == 0 {
+                return Err(ApiError::validation(
+                    "audit_method",
+                    "现场抽查须由随机抽取（双随机）选中本批次，且督导员已提交督导报告",
+                ));
+            }
+            Ok(Some("on_site_check"))
+        }
+        other => Err(ApiError::validation(
+            "audit_method",
+            format!(
+                "审核方式应为 document_review（书面审核）或 on_site_check（现场抽查），收到“{other}”"
+            ),
+        )),
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

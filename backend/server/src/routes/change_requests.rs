@@ -543,6 +543,7 @@ pub async fn decide_change_request(
                         "message": "考务安排按变更前的考试计划编制",
                     }]),
                     decided_by: Some(user.id),
+                    audit_method: None,
                 },
                 now,
             )

@@ -75,7 +75,19 @@ export interface DecisionForm {
   notes: Record<string, string>;
   /** A reason outside the checklist (`other`). */
   other: string;
+  /**
+   * How a `data_audit` approval was decided (SPEC §3: 书面审核 or a drawn 现场抽查); sent only when
+   * set, and only with an approval.
+   */
+  auditMethod?: AuditMethod | null;
 }
+
+export type AuditMethod = 'document_review' | 'on_site_check';
+
+export const AUDIT_METHOD_NAMES: Record<AuditMethod, string> = {
+  document_review: '书面审核',
+  on_site_check: '现场抽查（双随机选中并已提交督导报告）',
+};
 
 export type BuildResult = { ok: true; input: DecisionInput } | { ok: false; errors: Record<string, string> };
 
@@ -93,7 +105,10 @@ function messageFor(option: ReasonOption, note: string | undefined): string {
 export function buildDecision(form: DecisionForm, options: ReasonOption[]): BuildResult {
   const comment = form.comment.trim();
   if (form.decision === 'approve') {
-    return { ok: true, input: comment ? { decision: 'approve', comment } : { decision: 'approve' } };
+    const input: DecisionInput = { decision: 'approve' };
+    if (comment) input.comment = comment;
+    if (form.auditMethod) input.audit_method = form.auditMethod;
+    return { ok: true, input };
   }
   const byKey = new Map(options.map((o) => [o.key, o]));
   const reasons: ReturnReason[] = [];
