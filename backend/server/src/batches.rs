@@ -102,6 +102,82 @@ pub async fn load<C: ConnectionTrait>(conn: &C, batch: batch::Model) -> Result<L
     })
 }
 
+/// Loads several batches already known to be visible, in three queries whatever their number
+/// (lists), keeping their order.
+pub async fn load_many<C: ConnectionTrait>(
+    conn: &C,
+    rows: Vec<batch::Model>,
+) -> Result<Vec<Loaded>, ApiError> {
+    let ids: Vec<Uuid> = rows.iter().map(|b| b.id).collect();
+    let institution_ids: BTreeSet<Uuid> = rows.iter().map(|b| b.institution_id).collect();
+    let institutions: BTreeMap<Uuid, institution::Model> = institution::Entity::find()
+        .filter(institution::Column::Id.is_in(institution_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i))
+        .collect();
+    let mut occupations: BTreeMap<Uuid, Vec<batch_occupation::Model>> = BTreeMap::new();
+    for row in batch_occupation::Entity::find()
+        .filter(batch_occupation::Column::BatchId.is_in(ids.clone()))
+        .order_by_asc(batch_occupation::Column::OccupationCode)
+        .order_by_desc(batch_occupation::Column::Level)
+        .all(conn)
+        .await?
+    {
+        occupations.entry(row.batch_id).or_default().push(row);
+    }
+    let mut steps: BTreeMap<Uuid, Vec<batch_step::Model>> = BTreeMap::new();
+    for row in batch_step::Entity::find()
+        .filter(batch_step::Column::BatchId.is_in(ids))
+        .all(conn)
+        .await?
+    {
+        steps.entry(row.batch_id).or_default().push(row);
+    }
+    rows.into_iter()
+        .map(|batch| {
+            let institution = institutions
+                .get(&batch.institution_id)
+                .cloned()
+                .ok_or_else(|| ApiError::Internal("batch without institution".to_owned()))?;
+            Ok(Loaded {
+                institution,
+                occupations: occupations.remove(&batch.id).unwrap_or_default(),
+                steps: steps.remove(&batch.id).unwrap_or_default(),
+                batch,
+            })
+        })
+        .collect()
+}
+
+/// Registered candidates (not withdrawn, not found ineligible — as [`Loaded::snapshot`] counts
+/// them) per (batch, occupation code, level), for several batches in one query.
+pub async fn registered_counts<C: ConnectionTrait>(
+    conn: &C,
+    batch_ids: &[Uuid],
+) -> Result<BTreeMap<(Uuid, String, i16), u32>, ApiError> {
+    let rows: Vec<(Uuid, String, i16, i64)> = candidate::Entity::find()
+        .select_only()
+        .column(candidate::Column::BatchId)
+        .column(candidate::Column::OccupationCode)
+        .column(candidate::Column::Level)
+        .column_as(candidate::Column::Id.count(), "registered")
+        .filter(candidate::Column::BatchId.is_in(batch_ids.iter().copied()))
+        .filter(candidate::Column::WithdrawnAt.is_null())
+        .filter(candidate::Column::Eligibility.ne("ineligible"))
+        .group_by(candidate::Column::BatchId)
+        .group_by(candidate::Column::OccupationCode)
+        .group_by(candidate::Column::Level)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(batch, code, level, n)| ((batch, code, level), u32::try_from(n).unwrap_or(0)))
+        .collect())
+}
+
 /// The plan fields of a batch, as created or edited.
 #[derive(Debug, Clone)]
 pub struct PlanFields {
@@ -230,6 +306,34 @@ impl Loaded {
                 })
             })
             .collect()
+    }
+
+    /// What a batch's view reads — its plan, steps, deadlines and registered counts per line —
+    /// without the queries only the rules need (filings, annual plan, materials, candidates,
+    /// warnings, sessions). `registered` is [`registered_counts`]'s map.
+    pub fn view_snapshot(
+        &self,
+        registered: &BTreeMap<(Uuid, String, i16), u32>,
+    ) -> Result<BatchSnapshot, ApiError> {
+        let facts = InstitutionFacts {
+            kind: stored("institution kind", &self.institution.kind)?,
+            region: stored("region", &self.institution.region)?,
+            filed: Vec::new(),
+            annual_plan_on_file: false,
+        };
+        let mut snapshot = plan_snapshot(&self.plan_fields()?, &facts, self.step_facts()?);
+        snapshot.completion_extended_to = self.batch.completion_extended_to;
+        for line in &mut snapshot.occupations {
+            line.registered_count = registered
+                .get(&(
+                    self.batch.id,
+                    line.occupation_code.as_str().to_owned(),
+                    i16::from(line.level.number()),
+                ))
+                .copied()
+                .unwrap_or(0);
+        }
+        Ok(snapshot)
     }
 
     /// Everything the rules read, from the database.

@@ -1,7 +1,7 @@
 //! Batches and their steps (SPEC §3, §4, §8): create, list, read, edit with a version, the
 //! checklist, submission, review decisions and the supervisors' review queue.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
@@ -400,27 +400,71 @@ async fn parse_occupations(
 
 /// The API view of a batch, read through `conn` (inside a write transaction, pass the
 /// transaction: taking a second pooled connection while holding one can exhaust the pool).
+/// What the views of several batches read beyond their rows, in two queries whatever their
+/// number: the registered counts per line and the occupations' names.
+struct ViewData {
+    registered: BTreeMap<(Uuid, String, i16), u32>,
+    names: BTreeMap<String, String>,
+}
+
+async fn view_data<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    loaded: &[Loaded],
+) -> ApiResult<ViewData> {
+    let ids: Vec<Uuid> = loaded.iter().map(|l| l.batch.id).collect();
+    let codes: BTreeSet<String> = loaded
+        .iter()
+        .flat_map(|l| l.occupations.iter().map(|o| o.occupation_code.clone()))
+        .collect();
+    let names = occupation::Entity::find()
+        .filter(occupation::Column::Code.is_in(codes))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|o| (o.code, o.name))
+        .collect();
+    Ok(ViewData {
+        registered: batches::registered_counts(conn, &ids).await?,
+        names,
+    })
+}
+
 async fn view_in<C: sea_orm::ConnectionTrait>(
     state: &AppState,
     conn: &C,
     loaded: &Loaded,
     calendar: &WorkCalendar,
 ) -> ApiResult<BatchView> {
+    let data = view_data(conn, std::slice::from_ref(loaded)).await?;
+    view_from(state, loaded, &data, calendar)
+}
+
+/// Several batches' views (lists) with a fixed number of queries.
+async fn views(
+    state: &AppState,
+    rows: Vec<batch::Model>,
+    calendar: &WorkCalendar,
+) -> ApiResult<Vec<BatchView>> {
+    let loaded = batches::load_many(&state.db.conn, rows).await?;
+    let data = view_data(&state.db.conn, &loaded).await?;
+    loaded
+        .iter()
+        .map(|l| view_from(state, l, &data, calendar))
+        .collect()
+}
+
+fn view_from(
+    state: &AppState,
+    loaded: &Loaded,
+    data: &ViewData,
+    calendar: &WorkCalendar,
+) -> ApiResult<BatchView> {
     let process = loaded.process()?;
     let states = loaded.step_states()?;
-    let snapshot = loaded.snapshot(conn).await?;
+    let snapshot = loaded.view_snapshot(&data.registered)?;
     let deadlines = rules::deadlines(&snapshot, calendar, state.clock.now());
     let progress = states.status(process);
-    let names: BTreeMap<String, String> = occupation::Entity::find()
-        .filter(
-            occupation::Column::Code
-                .is_in(loaded.occupations.iter().map(|o| o.occupation_code.clone())),
-        )
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|o| (o.code, o.name))
-        .collect();
+    let names = &data.names;
     let steps = process
         .steps
         .iter()
@@ -740,11 +784,7 @@ pub async fn list_batches(
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(page_no - 1).await?;
     let calendar = state.calendar().await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        let loaded = batches::load(&state.db.conn, row).await?;
-        items.push(view(&state, &loaded, &calendar).await?);
-    }
+    let items = views(&state, rows, &calendar).await?;
     Ok(web::Json(Page {
         items,
         total,
@@ -1285,34 +1325,47 @@ pub async fn review_queue(
         .filter(batch_step::Column::State.eq(StepState::Submitted.code()))
         .all(&state.db.conn)
         .await?;
+    let pending: Vec<(batch_step::Model, Step)> = pending
+        .into_iter()
+        .filter_map(|row| {
+            let step = row.step.parse::<Step>().ok()?;
+            step_filter.is_none_or(|s| s == step).then_some((row, step))
+        })
+        .collect();
+    let mut condition = Condition::all().add(
+        batch::Column::Id.is_in(
+            pending
+                .iter()
+                .map(|(row, _)| row.batch_id)
+                .collect::<BTreeSet<_>>(),
+        ),
+    );
+    if let Some(kind) = &filter.kind {
+        condition = condition.add(batch::Column::Kind.eq(kind.clone()));
+    }
+    if let Some(region) = &filter.venue_region {
+        condition = condition.add(batch::Column::VenueRegion.eq(region.clone()));
+    }
+    if let Some(institution_id) = filter.institution_id {
+        condition = condition.add(batch::Column::InstitutionId.eq(institution_id));
+    }
+    let rows = batch::Entity::find()
+        .filter(condition)
+        .all(&state.db.conn)
+        .await?;
+    let loaded: BTreeMap<Uuid, Loaded> = batches::load_many(&state.db.conn, rows)
+        .await?
+        .into_iter()
+        .map(|l| (l.batch.id, l))
+        .collect();
     let calendar = state.calendar().await?;
     let now = state.clock.now();
+    let no_counts = BTreeMap::new();
     let mut items = Vec::new();
-    for row in pending {
-        let Ok(step) = row.step.parse::<Step>() else {
+    for (row, step) in pending {
+        let Some(loaded) = loaded.get(&row.batch_id) else {
             continue;
         };
-        if step_filter.is_some_and(|s| s != step) {
-            continue;
-        }
-        let Some(batch) = batch::Entity::find_by_id(row.batch_id)
-            .one(&state.db.conn)
-            .await?
-        else {
-            continue;
-        };
-        if filter.kind.as_ref().is_some_and(|k| *k != batch.kind)
-            || filter
-                .venue_region
-                .as_ref()
-                .is_some_and(|r| *r != batch.venue_region)
-            || filter
-                .institution_id
-                .is_some_and(|i| i != batch.institution_id)
-        {
-            continue;
-        }
-        let loaded = batches::load(&state.db.conn, batch).await?;
         let process = loaded.process()?;
         let mine = match batches::reviewer_for(process, step) {
             Some(Reviewer::Supervisor | Reviewer::AutoUnlessWarnings) => {
@@ -1327,7 +1380,8 @@ pub async fn review_queue(
         if !mine || !submitted_by_institution {
             continue;
         }
-        let snapshot = loaded.snapshot(&state.db.conn).await?;
+        // The due date reads the deadlines only: the plan, the steps and the extension.
+        let snapshot = loaded.view_snapshot(&no_counts)?;
         let due = batches::review_due(&snapshot, step, &calendar, now);
         items.push(ReviewItem {
             batch_id: loaded.batch.id,
