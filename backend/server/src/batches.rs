@@ -151,6 +151,33 @@ pub async fn load_many<C: ConnectionTrait>(
         .collect()
 }
 
+/// The step states of every batch matching `condition` (a condition on `batches`), in one
+/// query; rows with an unknown step or state code are skipped.
+pub async fn step_states_where<C: ConnectionTrait>(
+    conn: &C,
+    condition: sea_orm::Condition,
+) -> Result<BTreeMap<Uuid, Vec<(Step, StepState)>>, ApiError> {
+    let in_scope = sea_orm::sea_query::Query::select()
+        .column(batch::Column::Id)
+        .from(batch::Entity)
+        .cond_where(condition)
+        .to_owned();
+    let mut steps: BTreeMap<Uuid, Vec<(Step, StepState)>> = BTreeMap::new();
+    for row in batch_step::Entity::find()
+        .filter(batch_step::Column::BatchId.in_subquery(in_scope))
+        .all(conn)
+        .await?
+    {
+        if let (Ok(step), Ok(step_state)) = (row.step.parse::<Step>(), row.state.parse()) {
+            steps
+                .entry(row.batch_id)
+                .or_default()
+                .push((step, step_state));
+        }
+    }
+    Ok(steps)
+}
+
 /// Registered candidates (not withdrawn, not found ineligible — as [`Loaded::snapshot`] counts
 /// them) per (batch, occupation code, level), for several batches in one query.
 pub async fn registered_counts<C: ConnectionTrait>(

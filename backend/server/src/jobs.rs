@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web;
-use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     QuerySelect,
@@ -30,12 +30,12 @@ use skillcert_domain::alerts::{AlertInput, DeadlineAlert, deadline_alerts};
 use skillcert_domain::calendar::china_date;
 use skillcert_domain::catalogue;
 use skillcert_domain::state::StepStates;
-use skillcert_domain::{InstitutionKind, Module, Step, StepState};
+use skillcert_domain::{InstitutionKind, Module};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::audit::{self, AuditCtx};
-use crate::entities::{batch, batch_step, institution, job_lease, job_run};
+use crate::entities::{batch, institution, job_lease, job_run};
 use crate::error::ApiError;
 use crate::notices::{self, Audience, NewNotice, micros};
 use crate::state::AppState;
@@ -265,24 +265,7 @@ async fn plan(state: &AppState, now: OffsetDateTime) -> Result<Vec<Planned>, Api
     if batches.is_empty() {
         return Ok(Vec::new());
     }
-    let in_scope = Query::select()
-        .column(batch::Column::Id)
-        .from(batch::Entity)
-        .cond_where(condition)
-        .to_owned();
-    let mut steps: BTreeMap<Uuid, Vec<(Step, StepState)>> = BTreeMap::new();
-    for row in batch_step::Entity::find()
-        .filter(batch_step::Column::BatchId.in_subquery(in_scope))
-        .all(conn)
-        .await?
-    {
-        if let (Ok(step), Ok(step_state)) = (row.step.parse::<Step>(), row.state.parse()) {
-            steps
-                .entry(row.batch_id)
-                .or_default()
-                .push((step, step_state));
-        }
-    }
+    let mut steps = crate::batches::step_states_where(conn, condition).await?;
     let mut found = Vec::new();
     for b in batches {
         let (Ok(kind), Ok(module)) = (

@@ -16,14 +16,14 @@ use skillcert_domain::calendar::china_date;
 use skillcert_domain::catalogue;
 use skillcert_domain::rules::RuleCode;
 use skillcert_domain::state::{BatchStatus, StepStates};
-use skillcert_domain::{InstitutionKind, Module, Step, StepState};
+use skillcert_domain::{InstitutionKind, Module, Step};
 use time::Date;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
-use crate::entities::{batch, batch_step, institution};
+use crate::entities::{batch, institution};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 use crate::tenancy;
@@ -145,24 +145,7 @@ pub async fn overview(
         .filter(condition.clone())
         .all(conn)
         .await?;
-    let in_scope = Query::select()
-        .column(batch::Column::Id)
-        .from(batch::Entity)
-        .cond_where(condition.clone())
-        .to_owned();
-    let mut steps: BTreeMap<Uuid, Vec<(Step, StepState)>> = BTreeMap::new();
-    for row in batch_step::Entity::find()
-        .filter(batch_step::Column::BatchId.in_subquery(in_scope))
-        .all(conn)
-        .await?
-    {
-        if let (Ok(step), Ok(step_state)) = (row.step.parse::<Step>(), row.state.parse()) {
-            steps
-                .entry(row.batch_id)
-                .or_default()
-                .push((step, step_state));
-        }
-    }
+    let mut steps = crate::batches::step_states_where(conn, condition.clone()).await?;
     let names: BTreeMap<Uuid, String> = institution::Entity::find()
         .filter(
             institution::Column::Id.in_subquery(
