@@ -29,6 +29,8 @@ pub const CHANGE_REQUEST_SUBMITTED: &str = "change_request.submitted";
 /// A supervisor approved or rejected a change request (the institution is told).
 pub const CHANGE_REQUEST_APPROVED: &str = "change_request.approved";
 pub const CHANGE_REQUEST_REJECTED: &str = "change_request.rejected";
+/// A 双随机 draw was run: its seed and result are public.
+pub const DRAW_PUBLISHED: &str = "draw.published";
 
 /// Who a notice is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -275,6 +275,17 @@ async fn the_commitment_is_published_before_the_run_and_the_seed_only_after() {
         assert_eq!(result.pool_digest, committed["pool_digest"].as_str().unwrap());
         let row = draw_row(&app, &draw_id).await;
         assert!(row.seed_sealed.is_none());
+        // One draw.published event for webhooks, with the seed and the picks.
+        let events: Vec<_> = skillcert_server::entities::outbox_event::Entity::find()
+            .all(&app.state.db.conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.event_type == "draw.published")
+            .collect();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].payload["draw"]["seed"], seed.as_str());
+        assert_eq!(events[0].payload["draw"]["picks"].as_array().unwrap().len(), 2);
 
         // The public sees the seed and the results with names, dates and mode.
         let listed = json_of(public_get(&app, "/api/v1/public/draws").await, 200).await;

@@ -592,6 +592,26 @@ pub async fn run_draw(
         },
     )
     .await?;
+    // For webhooks (docs/events.md): the published result, once.
+    crate::notices::insert_event(
+        &*txn,
+        crate::notices::DRAW_PUBLISHED,
+        json!({
+            "draw": {
+                "id": id,
+                "title": row.title,
+                "mode": mode.code(),
+                "commitment": row.commitment,
+                "seed": seed.as_str(),
+                "pool_digest": result.pool_digest,
+                "picks": result.picks,
+                "public_url": format!("/api/v1/public/draws/{id}"),
+            },
+        }),
+        Some(format!("{}:{id}", crate::notices::DRAW_PUBLISHED)),
+        now,
+    )
+    .await?;
     let row = find_draw(&*txn, id).await?;
     let view = supervisor_view(&*txn, &row).await?;
     txn.commit().await?;
