@@ -324,8 +324,10 @@ pub async fn issue(
     meta: RequestMeta,
     id: web::Path<Uuid>,
 ) -> ApiResult<actix_web::HttpResponse> {
-    user.require(&[Role::InfoOfficer])?;
     let id = id.into_inner();
+    // Another tenant's batch is missing before the role is checked (SPEC §8: 404).
+    tenancy::find_batch(&state.db.conn, &user, id).await?;
+    user.require(&[Role::InfoOfficer])?;
     let now = state.clock.now();
     let txn = state.db.begin_write().await?;
     if txn.get_database_backend() == DbBackend::Postgres {
@@ -560,10 +562,12 @@ pub async fn publish(
     meta: RequestMeta,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<PublishResult>> {
+    let id = id.into_inner();
+    tenancy::find_batch(&state.db.conn, &user, id).await?;
     user.require(&[Role::InfoOfficer])?;
     let now = state.clock.now();
     let txn = state.db.begin_write().await?;
-    let batch = tenancy::find_batch(&*txn, &user, id.into_inner()).await?;
+    let batch = tenancy::find_batch(&*txn, &user, id).await?;
     let result = certificate::Entity::update_many()
         .col_expr(certificate::Column::Status, Expr::value("published"))
         .col_expr(certificate::Column::PublishedAt, Expr::value(now))
@@ -616,6 +620,15 @@ pub async fn revoke(
     id: web::Path<Uuid>,
     body: web::Json<RevokeInput>,
 ) -> ApiResult<web::Json<CertificateView>> {
+    let id = id.into_inner();
+    let condition = tenancy::institution_condition(&user, certificate::Column::InstitutionId)
+        .ok_or(ApiError::NotFound)?;
+    // Another tenant's certificate is missing before the role is checked (SPEC §8: 404).
+    certificate::Entity::find_by_id(id)
+        .filter(condition.clone())
+        .one(&state.db.conn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     user.require(&[Role::InfoOfficer])?;
     let reason = body.into_inner().reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 500 {
@@ -623,9 +636,7 @@ pub async fn revoke(
     }
     let now = state.clock.now();
     let txn = state.db.begin_write().await?;
-    let condition = tenancy::institution_condition(&user, certificate::Column::InstitutionId)
-        .ok_or(ApiError::NotFound)?;
-    let row = certificate::Entity::find_by_id(id.into_inner())
+    let row = certificate::Entity::find_by_id(id)
         .filter(condition)
         .one(&*txn)
         .await?
