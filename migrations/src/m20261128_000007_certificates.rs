@@ -50,11 +50,26 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         // SQLite adds one column per ALTER TABLE.
         for column in [
-            ColumnDef::new(Certificates::IdType).string_len(32).null().to_owned(),
-            ColumnDef::new(Certificates::IdMasked).string_len(40).null().to_owned(),
-            ColumnDef::new(Certificates::Content).text().null().to_owned(),
-            ColumnDef::new(Certificates::Signature).string_len(128).null().to_owned(),
-            ColumnDef::new(Certificates::KeyId).string_len(16).null().to_owned(),
+            ColumnDef::new(Certificates::IdType)
+                .string_len(32)
+                .null()
+                .to_owned(),
+            ColumnDef::new(Certificates::IdMasked)
+                .string_len(40)
+                .null()
+                .to_owned(),
+            ColumnDef::new(Certificates::Content)
+                .text()
+                .null()
+                .to_owned(),
+            ColumnDef::new(Certificates::Signature)
+                .string_len(128)
+                .null()
+                .to_owned(),
+            ColumnDef::new(Certificates::KeyId)
+                .string_len(16)
+                .null()
+                .to_owned(),
             ColumnDef::new(Certificates::PublishedAt)
                 .timestamp_with_time_zone()
                 .null()
@@ -63,7 +78,10 @@ impl MigrationTrait for Migration {
                 .timestamp_with_time_zone()
                 .null()
                 .to_owned(),
-            ColumnDef::new(Certificates::RevokeReason).text().null().to_owned(),
+            ColumnDef::new(Certificates::RevokeReason)
+                .text()
+                .null()
+                .to_owned(),
         ] {
             manager
                 .alter_table(
@@ -103,7 +121,11 @@ impl MigrationTrait for Migration {
                             .string_len(6)
                             .not_null(),
                     )
-                    .col(ColumnDef::new(CertificateSerials::Year).integer().not_null())
+                    .col(
+                        ColumnDef::new(CertificateSerials::Year)
+                            .integer()
+                            .not_null(),
+                    )
                     .col(
                         ColumnDef::new(CertificateSerials::Level)
                             .small_integer()

@@ -164,8 +164,8 @@ pub fn allocate_serials(
     count: u32,
 ) -> Result<std::ops::RangeInclusive<u32>, SerialsExhausted> {
     match last.checked_add(count) {
-        Some(end) if end <= MAX_SERIAL && count > 0 => Ok(last + 1..=end),
-        Some(_) if count == 0 => Ok(1..=0),
+        // `count` 0 gives the empty range `last + 1..=last`.
+        Some(end) if end <= MAX_SERIAL => Ok(last + 1..=end),
         _ => Err(SerialsExhausted { last, count }),
     }
 }

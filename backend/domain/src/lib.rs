@@ -18,8 +18,8 @@
 pub mod alerts;
 pub mod arrangement;
 pub mod calendar;
-pub mod certificate;
 pub mod catalogue;
+pub mod certificate;
 pub mod codecs;
 pub mod draw;
 pub mod enums;

@@ -185,10 +185,7 @@ fn signing_key(config: &Config) -> Result<[u8; 32], StartError> {
             "certificates.signing_key is required in production".to_owned(),
         ));
     }
-    let text = load_or_generate(
-        &config.data_dir.join("secrets").join("certificate.key"),
-        32,
-    )?;
+    let text = load_or_generate(&config.data_dir.join("secrets").join("certificate.key"), 32)?;
     let bytes = hex::decode(text.trim_ascii())
         .map_err(|_| StartError::Secrets("the stored certificate key is not hex".to_owned()))?;
     bytes

@@ -50,11 +50,7 @@ async fn list(app: &TestApp, token: &str, batch: &Value) -> Value {
 async fn lookup(app: &TestApp, query: &[(&str, &str)]) -> reqwest::Response {
     let url =
         reqwest::Url::parse_with_params(&app.url("/api/v1/public/certificates"), query).unwrap();
-    app.client
-        .get(url)
-        .send()
-        .await
-        .unwrap()
+    app.client.get(url).send().await.unwrap()
 }
 
 async fn lookup_one(app: &TestApp, query: &[(&str, &str)]) -> Value {
@@ -149,7 +145,10 @@ async fn issue_publish_verify_revoke() {
         // The lookup by number: masked, signed, verifiable with the published key.
         let response = lookup(&app, &[("number", &number.to_lowercase())]).await;
         let text = response.text().await.unwrap();
-        assert!(!text.contains(&person(holder)), "full ID number leaked: {text}");
+        assert!(
+            !text.contains(&person(holder)),
+            "full ID number leaked: {text}"
+        );
         let found: Value = serde_json::from_str(&text).unwrap();
         let found = &found["items"][0];
         assert_eq!(found["number"], number.as_str());
@@ -237,13 +236,15 @@ async fn issue_publish_verify_revoke() {
         )
         .await;
         problem(
-            app.post(&train, &revoke_path, json!({ "reason": "x" })).await,
+            app.post(&train, &revoke_path, json!({ "reason": "x" }))
+                .await,
             404,
             "NOT_FOUND",
         )
         .await;
         problem(
-            app.post(&info, &revoke_path, json!({ "reason": "  " })).await,
+            app.post(&info, &revoke_path, json!({ "reason": "  " }))
+                .await,
             422,
             "VALIDATION",
         )
@@ -255,7 +256,8 @@ async fn issue_publish_verify_revoke() {
         let revoked: Value = response.json().await.unwrap();
         assert_eq!(revoked["status"], "revoked");
         problem(
-            app.post(&info, &revoke_path, json!({ "reason": "再次" })).await,
+            app.post(&info, &revoke_path, json!({ "reason": "再次" }))
+                .await,
             409,
             "INVALID_STATE",
         )

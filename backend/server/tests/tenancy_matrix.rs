@@ -207,9 +207,7 @@ fn body_for(method: &Method, template: &str, batch_version: i64) -> Body {
         ("POST", "/api/v1/candidates/{id}/eligibility") => {
             Body::Json(json!({ "eligible": false, "reason": "不符合报名条件" }))
         }
-        ("POST", "/api/v1/certificates/{id}/revoke") => {
-            Body::Json(json!({ "reason": "考试作弊" }))
-        }
+        ("POST", "/api/v1/certificates/{id}/revoke") => Body::Json(json!({ "reason": "考试作弊" })),
         ("POST", "/api/v1/warnings/{id}/disposition") => Body::Json(json!({
             "decision": "dismissed", "explanation": "核实无误",
         })),

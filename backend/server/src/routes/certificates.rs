@@ -272,7 +272,10 @@ async fn take_serials<C: ConnectionTrait>(
     conn.execute(backend.build(&insert)).await?;
     let update = Query::update()
         .table(certificate_serial::Entity)
-        .value(S::LastSerial, Expr::col(S::LastSerial).add(i64::from(count)))
+        .value(
+            S::LastSerial,
+            Expr::col(S::LastSerial).add(i64::from(count)),
+        )
         .and_where(S::SiteCode.into_expr().eq(site_code))
         .and_where(S::Year.into_expr().eq(year))
         .and_where(S::Level.into_expr().eq(level))
@@ -571,7 +574,9 @@ pub async fn publish(
         .exec(&*txn)
         .await?;
     if result.rows_affected == 0 {
-        return Err(invalid_state("该批次没有待上网的证书（未发证或已全部上网）"));
+        return Err(invalid_state(
+            "该批次没有待上网的证书（未发证或已全部上网）",
+        ));
     }
     audit::record(
         &*txn,
@@ -627,7 +632,10 @@ pub async fn revoke(
     user.require(&[Role::InfoOfficer])?;
     let reason = body.into_inner().reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(ApiError::validation("reason", "请填写撤销原因（不超过 500 字）"));
+        return Err(ApiError::validation(
+            "reason",
+            "请填写撤销原因（不超过 500 字）",
+        ));
     }
     let now = state.clock.now();
     let txn = state.db.begin_write().await?;
