@@ -419,4 +419,38 @@ mod tests {
         .to_string();
         assert!(err.contains("clock.adjustable"), "{err}");
     }
+
+    #[test]
+    fn certificate_signing_key_is_checked() {
+        let config = Config::load(
+            None,
+            env(&[(
+                "SKILLCERT__CERTIFICATES__SIGNING_KEY",
+                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+            )]),
+        )
+        .unwrap();
+        assert_eq!(config.certificates.lookup_per_minute, 30);
+        assert_eq!(config.certificates.lookup_burst, 10);
+        for bad in ["not base64!", "AAECAwQ="] {
+            let err = Config::load(None, env(&[("SKILLCERT__CERTIFICATES__SIGNING_KEY", bad)]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("certificates.signing_key"), "{err}");
+        }
+        let err = Config::load(
+            None,
+            env(&[
+                ("SKILLCERT__PROFILE", "production"),
+                (
+                    "SKILLCERT__AUTH__JWT_SECRET",
+                    "0123456789abcdef0123456789abcdef",
+                ),
+                ("SKILLCERT__SECURITY__FIELD_KEY", &"ab".repeat(32)),
+            ]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("certificates.signing_key"), "{err}");
+    }
 }

@@ -60,8 +60,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(public_lookup);
 }
 
-/// Rows per multi-row insert (18 columns).
+/// Rows per multi-row insert (20 columns).
 const CHUNK: usize = 200;
+/// Client IPs the lookup's rate limiter keeps before forgetting those back at full allowance.
+const LIMITER_KEYS: usize = 10_000;
 
 // ---------------------------------------------------------------------------------------------
 // Shapes
@@ -711,6 +713,10 @@ pub async fn public_lookup(
     req: HttpRequest,
     query: web::Query<LookupQuery>,
 ) -> ApiResult<web::Json<LookupResult>> {
+    // Forget clients whose allowance is full again, so the map stays small.
+    if state.lookup_limiter.len() > LIMITER_KEYS {
+        state.lookup_limiter.retain_recent();
+    }
     if let Err(not_until) = state.lookup_limiter.check_key(&client_ip(&req)) {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
         return Err(ApiError::TooManyRequests {
