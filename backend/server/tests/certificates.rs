@@ -10,8 +10,9 @@ mod common;
 use std::collections::BTreeSet;
 
 use base64::Engine;
-use common::certificates::{AFTER_EXAMS, at_certificate, to_issuance};
-use common::fixtures::{annual_plan, audit_count, token};
+use common::batches::{SELF_MATERIALS, approve, batch_body, create, state_of, submit_ok};
+use common::certificates::{AFTER_EXAMS, at_certificate, candidate, to_issuance};
+use common::fixtures::{annual_plan, attach, audit_count, token};
 use common::ids::person;
 use common::{TestApp, each_backend, each_backend_with, problem};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
@@ -356,5 +357,50 @@ async fn the_public_lookup_is_rate_limited_per_client() {
             app
         },
     )
+    .await;
+}
+
+#[actix_web::test]
+async fn a_self_assessed_batch_is_issued_after_its_data_audit() {
+    each_backend(|app| async move {
+        // -- Setup: employer self-assessment, results entered at the materials step
+        let cast = app.cast().await;
+        annual_plan(&app, cast.employer, 2026).await;
+        let emp = token(&app, "emp1").await;
+        let batch = create(&app, &emp, batch_body("self", "direct", 20, "4101")).await;
+        let ids = [
+            candidate(&app, &batch, 1).await,
+            candidate(&app, &batch, 2).await,
+        ];
+        submit_ok(&app, &emp, &batch, "registration").await;
+        attach(&app, &batch, &SELF_MATERIALS).await;
+        app.set_now(AFTER_EXAMS);
+        let (emp, sup, info) = (
+            token(&app, "emp1").await,
+            token(&app, "supervisor").await,
+            token(&app, "info").await,
+        );
+        let response = app
+            .put(
+                &emp,
+                &format!("/api/v1/batches/{}/results", id_of(&batch)),
+                json!({ "results": ids.iter().map(|id| json!({ "candidate_id": id, "theory": 90, "skill": 90 })).collect::<Vec<_>>() }),
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+        let batch = submit_ok(&app, &emp, &batch, "materials").await;
+        assert_eq!(state_of(&batch, "data_audit"), "submitted");
+
+        // -- Exec & Check: not while 证书数据审核 is pending, then once it is approved
+        problem(issue(&app, &info, &batch).await, 409, "INVALID_STATE").await;
+        let batch = approve(&app, &sup, &batch, "data_audit").await;
+        let response = issue(&app, &info, &batch).await;
+        assert_eq!(response.status(), 201);
+        let issued: Value = response.json().await.unwrap();
+        assert_eq!(issued["issued"], 2);
+        assert_eq!(issued["ranges"][0]["first"], "Y000041410001265000001");
+        assert_eq!(issued["ranges"][0]["last"], "Y000041410001265000002");
+        app
+    })
     .await;
 }
