@@ -18,7 +18,7 @@ use common::{TestApp, each_backend, each_backend_with, problem};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde_json::{Value, json};
 use skillcert_domain::certificate::{CertificateContent, verify};
-use skillcert_server::entities::certificate;
+use skillcert_server::entities::{certificate, institution};
 
 fn id_of(batch: &Value) -> &str {
     batch["id"].as_str().unwrap()
@@ -398,6 +398,43 @@ async fn a_self_assessed_batch_is_issued_after_its_data_audit() {
         assert_eq!(response.status(), 201);
         let issued: Value = response.json().await.unwrap();
         assert_eq!(issued["issued"], 2);
+        assert_eq!(issued["ranges"][0]["first"], "Y000041410001265000001");
+        assert_eq!(issued["ranges"][0]["last"], "Y000041410001265000002");
+        app
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn a_failed_issuance_leaves_no_gap_in_the_serials() {
+    each_backend(|app| async move {
+        // -- Setup: the institution's filing code is unusable, so issuance fails after it has
+        // taken its serials
+        let cast = app.cast().await;
+        annual_plan(&app, cast.employer, 2026).await;
+        let (batch, ids) = at_certificate(&app, 1, 2).await;
+        app.set_now(AFTER_EXAMS);
+        let batch = to_issuance(&app, &batch, &ids, &[]).await;
+        let info = token(&app, "info").await;
+        let set_filing_code = |code: &'static str| {
+            institution::Entity::update_many()
+                .col_expr(institution::Column::FilingCode, Expr::value(code))
+                .filter(institution::Column::Id.eq(cast.employer))
+                .exec(&app.state.db.conn)
+        };
+        set_filing_code("00A0").await.unwrap();
+
+        // -- Exec & Check: refused and rolled back whole, then the first serial is still 1
+        let body = problem(issue(&app, &info, &batch).await, 422, "VALIDATION").await;
+        assert_eq!(
+            body["violations"][0]["details"]["reason"],
+            "bad_filing_code"
+        );
+        assert_eq!(list(&app, &info, &batch).await["total"], 0);
+        set_filing_code("0000").await.unwrap();
+        let response = issue(&app, &info, &batch).await;
+        assert_eq!(response.status(), 201);
+        let issued: Value = response.json().await.unwrap();
         assert_eq!(issued["ranges"][0]["first"], "Y000041410001265000001");
         assert_eq!(issued["ranges"][0]["last"], "Y000041410001265000002");
         app
