@@ -12,6 +12,7 @@ mod m20261127_000003_candidates;
 mod m20261128_000004_change_requests;
 mod m20261128_000005_draws;
 mod m20261128_000006_notices;
+mod m20261128_000007_certificates;
 mod m20261128_000008_audit_method;
 
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_change_requests::Migration),
             Box::new(m20261128_000005_draws::Migration),
             Box::new(m20261128_000006_notices::Migration),
+            Box::new(m20261128_000007_certificates::Migration),
             Box::new(m20261128_000008_audit_method::Migration),
         ]
     }

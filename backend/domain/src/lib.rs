@@ -9,6 +9,7 @@
 //! - [`rules`]: one function per rule code, the checklist and the deadlines (SPEC §4)
 //! - [`warnings`]: warning codes and the per-candidate tests behind them (SPEC §5)
 //! - [`calendar`]: China time and the working-day calendar (SPEC §4)
+//! - [`certificate`]: certificate content, its canonical encoding, Ed25519 signature, serials
 //! - [`codecs`]: ID numbers, credit codes, occupation codes, regions, certificate numbers
 //! - [`draw`]: the reproducible random inspection draw (SPEC §7)
 //! - [`alerts`]: which deadlines of a batch are approaching or passed on a date (the clock job)
@@ -18,6 +19,7 @@ pub mod alerts;
 pub mod arrangement;
 pub mod calendar;
 pub mod catalogue;
+pub mod certificate;
 pub mod codecs;
 pub mod draw;
 pub mod enums;

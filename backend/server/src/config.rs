@@ -29,6 +29,30 @@ pub struct Config {
     pub clock: ClockConfig,
     pub security: SecurityConfig,
     pub jobs: JobsConfig,
+    pub certificates: CertificatesConfig,
+}
+
+/// Certificate signing and the public lookup (issue 7).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CertificatesConfig {
+    /// Base64 of the 32-byte Ed25519 seed that signs certificates. Generated in a dev profile
+    /// when unset (kept under the data directory); required in production.
+    pub signing_key: Option<String>,
+    /// Public lookups per client IP per minute (sustained rate).
+    pub lookup_per_minute: u32,
+    /// Public lookups a client may make at once before the rate applies.
+    pub lookup_burst: u32,
+}
+
+impl Default for CertificatesConfig {
+    fn default() -> Self {
+        CertificatesConfig {
+            signing_key: None,
+            lookup_per_minute: 30,
+            lookup_burst: 10,
+        }
+    }
 }
 
 /// Background jobs run by `serve` (the deadline clock, issue 6). Several `serve` processes may
@@ -127,6 +151,7 @@ impl Default for Config {
             clock: ClockConfig::default(),
             security: SecurityConfig::default(),
             jobs: JobsConfig::default(),
+            certificates: CertificatesConfig::default(),
         }
     }
 }
@@ -251,6 +276,26 @@ impl Config {
                 reason: "must be 64 hex characters (32 bytes)".to_owned(),
             });
         }
+        if self.profile == Profile::Production && self.certificates.signing_key.is_none() {
+            return Err(ConfigError::Invalid {
+                key: "certificates.signing_key",
+                reason: "required in a production profile".to_owned(),
+            });
+        }
+        if let Some(key) = &self.certificates.signing_key
+            && crate::state::decode_signing_key(key).is_none()
+        {
+            return Err(ConfigError::Invalid {
+                key: "certificates.signing_key",
+                reason: "must be base64 of 32 bytes".to_owned(),
+            });
+        }
+        if self.certificates.lookup_per_minute == 0 || self.certificates.lookup_burst == 0 {
+            return Err(ConfigError::Invalid {
+                key: "certificates.lookup_per_minute",
+                reason: "lookup rate and burst must be positive".to_owned(),
+            });
+        }
         if let Some(secret) = &self.auth.jwt_secret
             && secret.len() < 32
         {
@@ -373,5 +418,39 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("clock.adjustable"), "{err}");
+    }
+
+    #[test]
+    fn certificate_signing_key_is_checked() {
+        let config = Config::load(
+            None,
+            env(&[(
+                "SKILLCERT__CERTIFICATES__SIGNING_KEY",
+                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+            )]),
+        )
+        .unwrap();
+        assert_eq!(config.certificates.lookup_per_minute, 30);
+        assert_eq!(config.certificates.lookup_burst, 10);
+        for bad in ["not base64!", "AAECAwQ="] {
+            let err = Config::load(None, env(&[("SKILLCERT__CERTIFICATES__SIGNING_KEY", bad)]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("certificates.signing_key"), "{err}");
+        }
+        let err = Config::load(
+            None,
+            env(&[
+                ("SKILLCERT__PROFILE", "production"),
+                (
+                    "SKILLCERT__AUTH__JWT_SECRET",
+                    "0123456789abcdef0123456789abcdef",
+                ),
+                ("SKILLCERT__SECURITY__FIELD_KEY", &"ab".repeat(32)),
+            ]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("certificates.signing_key"), "{err}");
     }
 }

@@ -1,13 +1,19 @@
 //! What every handler shares: the database, configuration, the clock, token keys, file storage
 //! and metrics. Built once by `build_app` from a `Config`; no globals.
 
+use std::net::IpAddr;
+use std::num::NonZeroU32;
 use std::path::Path;
 use std::sync::Arc;
+
+use base64::Engine;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use object_store::ObjectStore;
 use object_store::local::LocalFileSystem;
 use sea_orm::EntityTrait;
 use skillcert_domain::calendar::{WorkCalendar, YearCalendar};
+use skillcert_domain::certificate::CertificateSigner;
 
 use crate::auth::throttle::Throttle;
 use crate::auth::tokens::TokenKeys;
@@ -33,6 +39,10 @@ pub struct AppState {
     pub pii: FieldCipher,
     /// Names this process in job leases (`pid-…-random`), unique per `AppState`.
     pub instance: Arc<str>,
+    /// Signs issued certificates (Ed25519).
+    pub signer: Arc<CertificateSigner>,
+    /// The public certificate lookup's per-client-IP rate limit.
+    pub lookup_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +87,7 @@ impl AppState {
             }
             None => Clock::system(),
         };
+        let config_ref = config.clone();
         Ok(AppState {
             db,
             config: Arc::new(config),
@@ -87,6 +98,8 @@ impl AppState {
             login_throttle: Arc::new(Throttle::default()),
             pii,
             instance: instance_name().into(),
+            signer: Arc::new(CertificateSigner::from_seed(&signing_key(&config_ref)?)),
+            lookup_limiter: Arc::new(RateLimiter::keyed(lookup_quota(&config_ref.certificates))),
         })
     }
 
@@ -149,6 +162,41 @@ fn field_key(config: &Config) -> Result<[u8; 32], StartError> {
     bytes
         .try_into()
         .map_err(|_| StartError::Secrets("security.field_key must be 32 bytes".to_owned()))
+}
+
+/// Base64 of a 32-byte Ed25519 seed, decoded; `None` when it is not one.
+pub fn decode_signing_key(text: &str) -> Option<[u8; 32]> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .ok()?;
+    bytes.try_into().ok()
+}
+
+/// The certificate signing seed: configured, or in a dev profile generated once and kept under
+/// the data directory (`secrets/certificate.key`, hex), like the other secrets.
+fn signing_key(config: &Config) -> Result<[u8; 32], StartError> {
+    if let Some(key) = &config.certificates.signing_key {
+        return decode_signing_key(key).ok_or_else(|| {
+            StartError::Secrets("certificates.signing_key must be base64 of 32 bytes".to_owned())
+        });
+    }
+    if config.profile == Profile::Production {
+        return Err(StartError::Secrets(
+            "certificates.signing_key is required in production".to_owned(),
+        ));
+    }
+    let text = load_or_generate(&config.data_dir.join("secrets").join("certificate.key"), 32)?;
+    let bytes = hex::decode(text.trim_ascii())
+        .map_err(|_| StartError::Secrets("the stored certificate key is not hex".to_owned()))?;
+    bytes
+        .try_into()
+        .map_err(|_| StartError::Secrets("the stored certificate key is not 32 bytes".to_owned()))
+}
+
+fn lookup_quota(config: &crate::config::CertificatesConfig) -> Quota {
+    let per_minute = NonZeroU32::new(config.lookup_per_minute).unwrap_or(NonZeroU32::MIN);
+    let burst = NonZeroU32::new(config.lookup_burst).unwrap_or(NonZeroU32::MIN);
+    Quota::per_minute(per_minute).allow_burst(burst)
 }
 
 /// A hex key of `bytes` random bytes kept at `path` (created 0600 on first use).

@@ -77,6 +77,8 @@ struct Owned {
     change_request: String,
     /// An in-app notice for `train1`'s users (issue 6).
     in_app_notice: String,
+    /// A certificate of `train1`'s batch (issue 7).
+    certificate: String,
 }
 
 /// The value of path parameter `name` in `template`, from the first rule whose route prefix
@@ -101,7 +103,8 @@ fn fill(template: &str, owned: &Owned) -> Option<String> {
     }
     let institution = owned.institution.to_string();
     let user = owned.user.to_string();
-    let rules: [(&str, &str, &str); 13] = [
+    let rules: [(&str, &str, &str); 14] = [
+        ("/api/v1/certificates/{id}", "id", &owned.certificate),
         ("/api/v1/change-requests/{id}", "id", &owned.change_request),
         ("/api/v1/notices/{id}", "id", &owned.in_app_notice),
         ("/api/v1/candidates/{id}", "id", &owned.candidate),
@@ -204,6 +207,7 @@ fn body_for(method: &Method, template: &str, batch_version: i64) -> Body {
         ("POST", "/api/v1/candidates/{id}/eligibility") => {
             Body::Json(json!({ "eligible": false, "reason": "不符合报名条件" }))
         }
+        ("POST", "/api/v1/certificates/{id}/revoke") => Body::Json(json!({ "reason": "考试作弊" })),
         ("POST", "/api/v1/warnings/{id}/disposition") => Body::Json(json!({
             "decision": "dismissed", "explanation": "核实无误",
         })),
@@ -490,6 +494,29 @@ async fn every_route_with_an_id_refuses_another_tenant_and_the_inspector_and_cha
         .exec(&app.state.db.conn)
         .await
         .unwrap();
+        // An issued certificate of train1's batch, written directly (issuance needs the whole
+        // process; tests/certificates.rs walks it).
+        let certificate_id = Uuid::now_v7();
+        skillcert_server::entities::certificate::Entity::insert(
+            skillcert_server::entities::certificate::ActiveModel {
+                id: Set(certificate_id),
+                number: Set("S000041410001265000001".to_owned()),
+                batch_id: Set(Some(batch_id.parse().unwrap())),
+                candidate_id: Set(Some(candidate_id)),
+                institution_id: Set(Some(cast.train1)),
+                id_blind: Set(app.state.pii.blind(&number)),
+                name: Set("张三".to_owned()),
+                occupation_code: Set("6-31-01-03".to_owned()),
+                level: Set(5),
+                issued_on: Set(time::macros::date!(2026 - 03 - 12)),
+                status: Set("issued".to_owned()),
+                created_at: Set(now),
+                ..Default::default()
+            },
+        )
+        .exec(&app.state.db.conn)
+        .await
+        .unwrap();
         let supervisor = app.login("supervisor").await;
         let banned = json_of(
             app.post(
@@ -561,6 +588,7 @@ async fn every_route_with_an_id_refuses_another_tenant_and_the_inspector_and_cha
         let owned = Owned {
             change_request: change_request.to_string(),
             in_app_notice: in_app_notice.to_string(),
+            certificate: certificate_id.to_string(),
             institution: cast.train1,
             user: user_id(&app, "train1").await,
             batch: batch_id.clone(),
@@ -766,6 +794,7 @@ fn a_route_with_an_unknown_id_fails_the_matrix() {
         import_job: Uuid::now_v7().to_string(),
         change_request: Uuid::now_v7().to_string(),
         in_app_notice: Uuid::now_v7().to_string(),
+        certificate: Uuid::now_v7().to_string(),
     };
 
     // -- Exec & Check

@@ -378,6 +378,7 @@ async fn a_certificate_at_this_or_a_higher_level_is_duplicate_certificate() {
                 issued_on: Set(time::macros::date!(2024 - 06 - 30)),
                 status: Set(status.to_owned()),
                 created_at: Set(now),
+                ..Default::default()
             })
             .exec(&app.state.db.conn)
             .await

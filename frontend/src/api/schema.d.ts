@@ -357,6 +357,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/batches/{id}/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The batch's certificates, by number. */
+        get: operations["list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/batches/{id}/certificates/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issues one certificate per qualified candidate of the batch, in one transaction: numbers per
+         *     SPEC §6 (gap-free serials per site, year and level), content signed with Ed25519. Only while
+         *     the issuance step is open (the certificate or data-audit step before it approved), once.
+         */
+        post: operations["issue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/batches/{id}/certificates/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 证书上网: makes the batch's issued certificates visible to the public lookup. */
+        post: operations["publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/batches/{id}/change-requests": {
         parameters: {
             query?: never;
@@ -771,6 +826,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/certificates/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revokes a certificate with a reason; the public lookup then shows it as revoked. */
+        post: operations["revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/change-requests": {
         parameters: {
             query?: never;
@@ -1169,6 +1241,46 @@ export interface paths {
         };
         /** The catalogue, ordered by code; `q` matches part of the code or the name. */
         get: operations["list_occupations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/certificate-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Ed25519 public key that signs certificates (no sign-in). */
+        get: operations["public_key"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public certificate lookup (no sign-in): by `number` (optionally with `name`, which must then
+         *     match), or by `name` + full `id_number`. Published certificates only; the ID masked; the
+         *     signature verified; revoked certificates shown as revoked with the reason. A wrong name, an
+         *     unpublished or missing certificate all answer the same 404. Rate limited per client IP (429
+         *     with `Retry-After`).
+         */
+        get: operations["public_lookup"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1597,6 +1709,52 @@ export interface components {
             withdrawn_at?: string | null;
             /** Format: int32 */
             work_years?: number | null;
+        };
+        /** @description The key that signs certificates. */
+        CertificateKey: {
+            /** @description Always `Ed25519`. */
+            algorithm: string;
+            /** @description The `format` member of the signed content. */
+            content_format: string;
+            /** @description First 16 hex characters of SHA-256 of the public key. */
+            key_id: string;
+            /** @description The 32-byte public key, standard base64. */
+            public_key: string;
+            /** @description The same key in hex. */
+            public_key_hex: string;
+        };
+        /** @description A certificate as the info office and the institution see it. */
+        CertificateView: {
+            /** Format: uuid */
+            batch_id?: string | null;
+            /** Format: uuid */
+            candidate_id?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description First 6 and last 4 digits visible. */
+            id_number_masked?: string | null;
+            id_type?: string | null;
+            institution_name?: string | null;
+            /** Format: date */
+            issued_on: string;
+            key_id?: string | null;
+            /** Format: int32 */
+            level: number;
+            name: string;
+            number: string;
+            occupation_code: string;
+            occupation_name?: string | null;
+            /** Format: date-time */
+            published_at?: string | null;
+            revoke_reason?: string | null;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            /** @description Ed25519 over the canonical content, 128 hex characters. */
+            signature?: string | null;
+            /** @description `issued`, `published` or `revoked`. */
+            status: string;
+            /** @description 工种, when the occupation has one. */
+            work_type?: string | null;
         };
         ChangeDecisionInput: {
             /** @description Required when rejecting. */
@@ -2172,9 +2330,28 @@ export interface components {
             /** Format: int32 */
             version: number;
         };
+        /** @description What an issuance did. */
+        IssueResult: {
+            /** Format: uuid */
+            batch_id: string;
+            /** Format: date */
+            issue_date: string;
+            /**
+             * Format: int64
+             * @description Certificates issued, one per qualified candidate.
+             */
+            issued: number;
+            /** @description The signing key's id. */
+            key_id: string;
+            /** @description The numbers issued, per level: first and last (consecutive). */
+            ranges: components["schemas"]["NumberRange"][];
+        };
         LoginRequest: {
             password: string;
             username: string;
+        };
+        LookupResult: {
+            items: components["schemas"]["PublicCertificate"][];
         };
         /** @description A weekend day that the notice makes a working day (调休上班). */
         MakeupWorkdaySchema: {
@@ -2336,6 +2513,14 @@ export interface components {
             /** Format: date-time */
             read_at?: string | null;
             title: string;
+        };
+        NumberRange: {
+            /** Format: int64 */
+            count: number;
+            first: string;
+            last: string;
+            /** Format: int32 */
+            level: number;
         };
         OccupationInput: {
             /**
@@ -2560,6 +2745,46 @@ export interface components {
                 withdrawn_at?: string | null;
                 /** Format: int32 */
                 work_years?: number | null;
+            }[];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
+        Page_CertificateView: {
+            items: {
+                /** Format: uuid */
+                batch_id?: string | null;
+                /** Format: uuid */
+                candidate_id?: string | null;
+                /** Format: uuid */
+                id: string;
+                /** @description First 6 and last 4 digits visible. */
+                id_number_masked?: string | null;
+                id_type?: string | null;
+                institution_name?: string | null;
+                /** Format: date */
+                issued_on: string;
+                key_id?: string | null;
+                /** Format: int32 */
+                level: number;
+                name: string;
+                number: string;
+                occupation_code: string;
+                occupation_name?: string | null;
+                /** Format: date-time */
+                published_at?: string | null;
+                revoke_reason?: string | null;
+                /** Format: date-time */
+                revoked_at?: string | null;
+                /** @description Ed25519 over the canonical content, 128 hex characters. */
+                signature?: string | null;
+                /** @description `issued`, `published` or `revoked`. */
+                status: string;
+                /** @description 工种, when the occupation has one. */
+                work_type?: string | null;
             }[];
             /** Format: int64 */
             page: number;
@@ -3031,6 +3256,42 @@ export interface components {
             type: string;
             violations?: components["schemas"]["ViolationSchema"][];
         };
+        /** @description A published certificate as the public sees it: the ID masked. */
+        PublicCertificate: {
+            /** @description First 6 and last 4 digits visible. */
+            id_number_masked: string;
+            id_type: string;
+            institution_name: string;
+            /** Format: date */
+            issue_date: string;
+            key_id: string;
+            /** Format: int32 */
+            level: number;
+            name: string;
+            number: string;
+            occupation_code: string;
+            occupation_name: string;
+            revoke_reason?: string | null;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            signature: string;
+            /** @description Whether the signature verifies over the content below with the published key. */
+            signature_valid: boolean;
+            /** @description The canonical JSON that is signed (UTF-8), for checking offline. */
+            signed_content: string;
+            /** @description `valid` or `revoked`. */
+            status: string;
+            work_type?: string | null;
+        };
+        PublishResult: {
+            /** Format: uuid */
+            batch_id: string;
+            /**
+             * Format: int64
+             * @description Certificates newly published (revoked ones are not).
+             */
+            published: number;
+        };
         ReadAllResult: {
             /**
              * Format: int64
@@ -3219,6 +3480,10 @@ export interface components {
          * @enum {string}
          */
         Reviewer: "none" | "auto_unless_warnings" | "supervisor" | "info_office";
+        RevokeInput: {
+            /** @description Why (required, at most 500 characters); shown by the public lookup. */
+            reason: string;
+        };
         /**
          * @description 用户角色 (SPEC §1). Service accounts act with one of these roles and a narrower scope.
          * @enum {string}
@@ -5086,6 +5351,183 @@ export interface operations {
             };
         };
     };
+    list: {
+        parameters: {
+            query?: {
+                /** @description 1-based. */
+                page?: number;
+                /** @description At most 200; default 20. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CertificateView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    issue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssueResult"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not 信息部 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INVALID_STATE: the issuance step is not open, or certificates were already issued */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description VALIDATION: no qualified candidates, the institution's filing or site code is unusable, or serials are exhausted */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    publish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishResult"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not 信息部 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INVALID_STATE: nothing issued, or everything already published */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_batch_change_requests: {
         parameters: {
             query?: {
@@ -6476,6 +6918,74 @@ export interface operations {
             };
         };
     };
+    revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not 信息部 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INVALID_STATE: already revoked */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description VALIDATION: reason missing or too long */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     change_request_queue: {
         parameters: {
             query?: {
@@ -7572,6 +8082,78 @@ export interface operations {
             };
             /** @description Bad paging */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateKey"];
+                };
+            };
+        };
+    };
+    public_lookup: {
+        parameters: {
+            query?: {
+                /** @description The 22-character certificate number. */
+                number?: string;
+                /** @description The holder's name: with `id_number`, or with `number` to check it. */
+                name?: string;
+                /** @description The holder's full ID number (with `name`). */
+                id_number?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LookupResult"];
+                };
+            };
+            /** @description NOT_FOUND: no published certificate matches */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description VALIDATION: neither a number nor name + id_number, or a malformed one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMITED, with Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

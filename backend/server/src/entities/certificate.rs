@@ -18,6 +18,17 @@ pub struct Model {
     /// `issued`, `published` or `revoked`.
     pub status: String,
     pub created_at: TimeDateTimeWithTimeZone,
+    pub id_type: Option<String>,
+    /// First 6 and last 4 characters visible.
+    pub id_masked: Option<String>,
+    /// The signed content in canonical JSON (`skillcert_domain::certificate`).
+    pub content: Option<String>,
+    /// Ed25519 over `content`, 128 hex characters.
+    pub signature: Option<String>,
+    pub key_id: Option<String>,
+    pub published_at: Option<TimeDateTimeWithTimeZone>,
+    pub revoked_at: Option<TimeDateTimeWithTimeZone>,
+    pub revoke_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

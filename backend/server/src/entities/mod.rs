@@ -14,6 +14,7 @@ pub mod candidate;
 pub mod candidate_result;
 pub mod candidate_warning;
 pub mod certificate;
+pub mod certificate_serial;
 pub mod change_request;
 pub mod draw;
 pub mod exam_notice;

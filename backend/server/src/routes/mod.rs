@@ -10,6 +10,7 @@ pub mod batches;
 pub mod blacklist;
 pub mod calendar;
 pub mod candidates;
+pub mod certificates;
 pub mod change_requests;
 pub mod clock;
 pub mod draws;
@@ -42,6 +43,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     candidates::configure(cfg);
     roster::configure(cfg);
     results::configure(cfg);
+    certificates::configure(cfg);
     blacklist::configure(cfg);
     audit_events::configure(cfg);
     stats::configure(cfg);

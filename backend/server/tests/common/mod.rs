@@ -11,6 +11,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod batches;
+pub mod certificates;
 pub mod draws;
 pub mod fixtures;
 pub mod ids;

@@ -1,0 +1,804 @@
+//! 证书 (SPEC §6, issue 7): issuance by 信息部 once the certificate (or data-audit) step is
+//! approved, the batch's certificates, publication (证书上网), revocation, the public signing key
+//! and the public lookup.
+//!
+//! Issuance is one write transaction per batch: every qualified candidate (合格人员, the same list
+//! as `GET /batches/{id}/results/qualified`) gets a number whose serial comes from the
+//! `certificate_serials` counter of its (site code, issue year, level). The counter row is
+//! created if missing and then advanced with one `UPDATE … SET last_serial = last_serial + n …
+//! RETURNING`: on PostgreSQL the update holds the row lock until commit, so a concurrent issuance
+//! for the same key waits and continues after the committed value; SQLite has one writer. A
+//! failed issuance rolls its counter back with it, so serials are unique and gap-free.
+//!
+//! Each certificate's content (`skillcert_domain::certificate`) is stored in its canonical JSON
+//! with the Ed25519 signature. The public lookup rebuilds the content from the row's own columns
+//! (name, number, ID, occupation, level, date) plus the stored JSON for the rest, and verifies
+//! the signature, so a row changed behind the platform's back answers `signature_valid: false`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::{IpAddr, Ipv4Addr};
+
+use actix_web::{HttpRequest, get, post, web};
+use base64::Engine;
+use governor::clock::{Clock as _, DefaultClock};
+use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use skillcert_domain::calendar::china_date;
+use skillcert_domain::certificate::{self as signing, CertificateContent};
+use skillcert_domain::codecs::certificate_number::{
+    CertificateNumber, CertificateParts, default_kind_letter,
+};
+use skillcert_domain::rules::{RuleCode, Violation};
+use skillcert_domain::{Level, Role, Step, StepState};
+use time::{Date, OffsetDateTime};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::api::{Page, PageQuery};
+use crate::audit::{self, AuditCtx, RequestMeta};
+use crate::auth::CurrentUser;
+use crate::batches;
+use crate::candidates::parse_id;
+use crate::entities::{batch, certificate, certificate_serial, occupation};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::routes::results::qualified_candidates;
+use crate::state::AppState;
+use crate::tenancy;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(issue)
+        .service(list)
+        .service(publish)
+        .service(revoke)
+        .service(public_key)
+        .service(public_lookup);
+}
+
+/// Rows per multi-row insert (20 columns).
+const CHUNK: usize = 200;
+/// Client IPs the lookup's rate limiter keeps before forgetting those back at full allowance.
+const LIMITER_KEYS: usize = 10_000;
+
+// ---------------------------------------------------------------------------------------------
+// Shapes
+// ---------------------------------------------------------------------------------------------
+
+/// A certificate as the info office and the institution see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CertificateView {
+    pub id: Uuid,
+    pub batch_id: Option<Uuid>,
+    pub candidate_id: Option<Uuid>,
+    pub number: String,
+    pub name: String,
+    pub id_type: Option<String>,
+    /// First 6 and last 4 digits visible.
+    pub id_number_masked: Option<String>,
+    pub occupation_code: String,
+    pub occupation_name: Option<String>,
+    /// 工种, when the occupation has one.
+    pub work_type: Option<String>,
+    pub level: u8,
+    pub institution_name: Option<String>,
+    #[schema(value_type = String, format = Date)]
+    pub issued_on: Date,
+    /// `issued`, `published` or `revoked`.
+    pub status: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub published_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub revoked_at: Option<OffsetDateTime>,
+    pub revoke_reason: Option<String>,
+    /// Ed25519 over the canonical content, 128 hex characters.
+    pub signature: Option<String>,
+    pub key_id: Option<String>,
+}
+
+/// What an issuance did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssueResult {
+    pub batch_id: Uuid,
+    /// Certificates issued, one per qualified candidate.
+    pub issued: u64,
+    #[schema(value_type = String, format = Date)]
+    pub issue_date: Date,
+    /// The signing key's id.
+    pub key_id: String,
+    /// The numbers issued, per level: first and last (consecutive).
+    pub ranges: Vec<NumberRange>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NumberRange {
+    pub level: u8,
+    pub first: String,
+    pub last: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublishResult {
+    pub batch_id: Uuid,
+    /// Certificates newly published (revoked ones are not).
+    pub published: u64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeInput {
+    /// Why (required, at most 500 characters); shown by the public lookup.
+    pub reason: String,
+}
+
+/// The key that signs certificates.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CertificateKey {
+    /// Always `Ed25519`.
+    pub algorithm: &'static str,
+    /// First 16 hex characters of SHA-256 of the public key.
+    pub key_id: String,
+    /// The 32-byte public key, standard base64.
+    pub public_key: String,
+    /// The same key in hex.
+    pub public_key_hex: String,
+    /// The `format` member of the signed content.
+    pub content_format: &'static str,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LookupQuery {
+    /// The 22-character certificate number.
+    pub number: Option<String>,
+    /// The holder's name: with `id_number`, or with `number` to check it.
+    pub name: Option<String>,
+    /// The holder's full ID number (with `name`).
+    pub id_number: Option<String>,
+}
+
+/// A published certificate as the public sees it: the ID masked.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicCertificate {
+    pub number: String,
+    pub name: String,
+    pub id_type: String,
+    /// First 6 and last 4 digits visible.
+    pub id_number_masked: String,
+    pub occupation_code: String,
+    pub occupation_name: String,
+    pub work_type: Option<String>,
+    pub level: u8,
+    pub institution_name: String,
+    #[schema(value_type = String, format = Date)]
+    pub issue_date: Date,
+    /// `valid` or `revoked`.
+    pub status: &'static str,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub revoked_at: Option<OffsetDateTime>,
+    pub revoke_reason: Option<String>,
+    /// Whether the signature verifies over the content below with the published key.
+    pub signature_valid: bool,
+    pub signature: String,
+    pub key_id: String,
+    /// The canonical JSON that is signed (UTF-8), for checking offline.
+    pub signed_content: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LookupResult {
+    pub items: Vec<PublicCertificate>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/// The content as stored in `content`, overridden by the row's own columns.
+fn content_of(row: &certificate::Model) -> Option<CertificateContent> {
+    let stored: CertificateContent = serde_json::from_str(row.content.as_deref()?).ok()?;
+    Some(CertificateContent {
+        number: row.number.clone(),
+        name: row.name.clone(),
+        id_type: row.id_type.clone().unwrap_or_default(),
+        id_number_masked: row.id_masked.clone().unwrap_or_default(),
+        occupation_code: row.occupation_code.clone(),
+        level: u8::try_from(row.level).unwrap_or(0),
+        issue_date: row.issued_on,
+        ..stored
+    })
+}
+
+fn view(row: certificate::Model) -> CertificateView {
+    let content = content_of(&row);
+    CertificateView {
+        id: row.id,
+        batch_id: row.batch_id,
+        candidate_id: row.candidate_id,
+        number: row.number,
+        name: row.name,
+        id_type: row.id_type,
+        id_number_masked: row.id_masked,
+        occupation_code: row.occupation_code,
+        occupation_name: content.as_ref().map(|c| c.occupation_name.clone()),
+        work_type: content.as_ref().and_then(|c| c.work_type.clone()),
+        level: u8::try_from(row.level).unwrap_or(0),
+        institution_name: content.map(|c| c.institution_name),
+        issued_on: row.issued_on,
+        status: row.status,
+        published_at: row.published_at,
+        revoked_at: row.revoked_at,
+        revoke_reason: row.revoke_reason,
+        signature: row.signature,
+        key_id: row.key_id,
+    }
+}
+
+fn invalid_state(detail: impl Into<String>) -> ApiError {
+    ApiError::Conflict {
+        code: "INVALID_STATE",
+        detail: detail.into(),
+    }
+}
+
+/// Advances the (site, year, level) counter by `count` inside `conn`'s transaction and returns
+/// the serials taken.
+async fn take_serials<C: ConnectionTrait>(
+    conn: &C,
+    site_code: &str,
+    year: i32,
+    level: i16,
+    count: u32,
+) -> ApiResult<std::ops::RangeInclusive<u32>> {
+    use certificate_serial::Column as S;
+    let backend = conn.get_database_backend();
+    let insert = Query::insert()
+        .into_table(certificate_serial::Entity)
+        .columns([S::SiteCode, S::Year, S::Level, S::LastSerial])
+        .values([site_code.into(), year.into(), level.into(), 0i32.into()])
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .on_conflict(
+            OnConflict::columns([S::SiteCode, S::Year, S::Level])
+                .do_nothing()
+                .to_owned(),
+        )
+        .to_owned();
+    conn.execute(backend.build(&insert)).await?;
+    let update = Query::update()
+        .table(certificate_serial::Entity)
+        .value(
+            S::LastSerial,
+            Expr::col(S::LastSerial).add(i64::from(count)),
+        )
+        .and_where(S::SiteCode.into_expr().eq(site_code))
+        .and_where(S::Year.into_expr().eq(year))
+        .and_where(S::Level.into_expr().eq(level))
+        .returning_col(S::LastSerial)
+        .to_owned();
+    let row = conn
+        .query_one(backend.build(&update))
+        .await?
+        .ok_or_else(|| ApiError::Internal("serial counter row missing".to_owned()))?;
+    let now_last: i32 = row.try_get("", "last_serial")?;
+    let now_last = u32::try_from(now_last)
+        .map_err(|_| ApiError::Internal("negative serial counter".to_owned()))?;
+    signing::allocate_serials(now_last.saturating_sub(count), count).map_err(|e| {
+        ApiError::Unprocessable(vec![
+            Violation::new(RuleCode::Validation, e.to_string())
+                .details(json!({ "reason": "serials_exhausted", "level": level })),
+        ])
+    })
+}
+
+fn client_ip(req: &HttpRequest) -> IpAddr {
+    req.peer_addr()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |addr| addr.ip())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers
+// ---------------------------------------------------------------------------------------------
+
+/// Issues one certificate per qualified candidate of the batch, in one transaction: numbers per
+/// SPEC §6 (gap-free serials per site, year and level), content signed with Ed25519. Only while
+/// the issuance step is open (the certificate or data-audit step before it approved), once.
+#[utoipa::path(
+    tag = "certificates",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 201, body = IssueResult),
+        (status = 401, body = Problem), (status = 403, body = Problem, description = "Not 信息部"),
+        (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "INVALID_STATE: the issuance step is not open, or certificates were already issued"),
+        (status = 422, body = Problem, description = "VALIDATION: no qualified candidates, the institution's filing or site code is unusable, or serials are exhausted")
+    ),
+    security(("bearer" = []))
+)]
+#[post("/batches/{id}/certificates/issue")]
+pub async fn issue(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    meta: RequestMeta,
+    id: web::Path<Uuid>,
+) -> ApiResult<actix_web::HttpResponse> {
+    let id = id.into_inner();
+    // Another tenant's batch is missing before the role is checked (SPEC §8: 404).
+    tenancy::find_batch(&state.db.conn, &user, id).await?;
+    user.require(&[Role::InfoOfficer])?;
+    let now = state.clock.now();
+    let txn = state.db.begin_write().await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        // Two issuances of one batch: the second waits here and then finds the certificates.
+        batch::Entity::find_by_id(id)
+            .lock_exclusive()
+            .one(&*txn)
+            .await?;
+    }
+    let batch = tenancy::find_batch(&*txn, &user, id).await?;
+    let loaded = batches::load(&*txn, batch).await?;
+    let issuance = loaded
+        .step_states()?
+        .get(Step::Issuance)
+        .ok_or_else(|| invalid_state("该批次没有证书发放环节"))?;
+    if !matches!(issuance, StepState::Draft | StepState::Submitted) {
+        return Err(invalid_state(
+            "证书发放环节尚未开始：证书管理（或证书数据审核）环节审核通过后方可发证",
+        ));
+    }
+    let existing = certificate::Entity::find()
+        .filter(certificate::Column::BatchId.eq(id))
+        .count(&*txn)
+        .await?;
+    if existing > 0 {
+        return Err(invalid_state(format!(
+            "该批次已发证（{existing} 本），不能重复发证"
+        )));
+    }
+    let qualified = qualified_candidates(&*txn, id).await?;
+    if qualified.is_empty() {
+        return Err(ApiError::Unprocessable(vec![
+            Violation::new(RuleCode::Validation, "该批次没有合格人员，无可发证书")
+                .details(json!({ "reason": "no_qualified_candidates" })),
+        ]));
+    }
+
+    let institution = &loaded.institution;
+    let kind = loaded.kind()?;
+    let issue_date = china_date(now);
+    let year = issue_date.year();
+    let names: HashMap<String, String> = occupation::Entity::find()
+        .filter(
+            occupation::Column::Code.is_in(
+                qualified
+                    .iter()
+                    .map(|c| c.occupation_code.clone())
+                    .collect::<std::collections::BTreeSet<_>>(),
+            ),
+        )
+        .all(&*txn)
+        .await?
+        .into_iter()
+        .map(|o| (o.code, o.name))
+        .collect();
+
+    // Level by level, in level order (a fixed lock order across concurrent issuances).
+    let mut by_level: BTreeMap<i16, Vec<&crate::entities::candidate::Model>> = BTreeMap::new();
+    for candidate in &qualified {
+        by_level.entry(candidate.level).or_default().push(candidate);
+    }
+    let mut rows = Vec::with_capacity(qualified.len());
+    let mut ranges = Vec::new();
+    for (level_no, candidates) in by_level {
+        let level = u8::try_from(level_no)
+            .ok()
+            .and_then(|n| Level::try_from(n).ok())
+            .ok_or_else(|| ApiError::Internal(format!("stored level {level_no}")))?;
+        let count = u32::try_from(candidates.len()).unwrap_or(u32::MAX);
+        let serials = take_serials(&*txn, &institution.site_code, year, level_no, count).await?;
+        let mut first = None;
+        let mut last = None;
+        for (serial, candidate) in serials.zip(candidates) {
+            let number = CertificateNumber::build(&CertificateParts {
+                kind_letter: default_kind_letter(kind),
+                filing_code: institution.filing_code.clone(),
+                site_code: institution.site_code.clone(),
+                issue_year: year,
+                level,
+                serial,
+            })
+            .map_err(|e| {
+                ApiError::Unprocessable(vec![
+                    Violation::new(RuleCode::Validation, e.to_string())
+                        .details(json!({ "reason": e.reason() })),
+                ])
+            })?;
+            let content = CertificateContent {
+                number: number.to_string(),
+                name: candidate.name.clone(),
+                id_type: candidate.id_type.clone(),
+                id_number_masked: candidate.id_masked.clone(),
+                occupation_code: candidate.occupation_code.clone(),
+                occupation_name: names
+                    .get(&candidate.occupation_code)
+                    .cloned()
+                    .unwrap_or_default(),
+                work_type: None,
+                level: level.number(),
+                institution_name: institution.name.clone(),
+                issue_date,
+            };
+            let signature = state.signer.sign(&content);
+            first.get_or_insert_with(|| number.to_string());
+            last = Some(number.to_string());
+            rows.push(certificate::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                number: Set(content.number.clone()),
+                batch_id: Set(Some(id)),
+                candidate_id: Set(Some(candidate.id)),
+                institution_id: Set(Some(institution.id)),
+                id_blind: Set(candidate.id_blind.clone()),
+                name: Set(candidate.name.clone()),
+                occupation_code: Set(candidate.occupation_code.clone()),
+                level: Set(level_no),
+                issued_on: Set(issue_date),
+                status: Set("issued".to_owned()),
+                created_at: Set(now),
+                id_type: Set(Some(candidate.id_type.clone())),
+                id_masked: Set(Some(candidate.id_masked.clone())),
+                content: Set(Some(content.canonical_json())),
+                signature: Set(Some(signature)),
+                key_id: Set(Some(state.signer.key_id())),
+                published_at: Set(None),
+                revoked_at: Set(None),
+                revoke_reason: Set(None),
+            });
+        }
+        ranges.push(NumberRange {
+            level: level.number(),
+            first: first.unwrap_or_default(),
+            last: last.unwrap_or_default(),
+            count: u64::from(count),
+        });
+    }
+    let issued = rows.len() as u64;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(CHUNK).collect();
+        certificate::Entity::insert_many(chunk)
+            .exec_without_returning(&*txn)
+            .await?;
+    }
+    audit::record(
+        &*txn,
+        &AuditCtx::for_user(&user, &meta),
+        now,
+        audit::Event {
+            action: "certificates.issue",
+            entity_type: "batch",
+            entity_id: id.to_string(),
+            institution_id: Some(institution.id),
+            summary: json!({
+                "after": {
+                    "issued": issued,
+                    "issue_date": issue_date.to_string(),
+                    "key_id": state.signer.key_id(),
+                    "ranges": ranges.iter().map(|r| json!({
+                        "level": r.level, "first": r.first, "last": r.last, "count": r.count
+                    })).collect::<Vec<_>>(),
+                }
+            }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(actix_web::HttpResponse::Created().json(IssueResult {
+        batch_id: id,
+        issued,
+        issue_date,
+        key_id: state.signer.key_id(),
+        ranges,
+    }))
+}
+
+/// The batch's certificates, by number.
+#[utoipa::path(
+    tag = "certificates",
+    params(("id" = Uuid, Path), PageQuery),
+    responses(
+        (status = 200, body = Page<CertificateView>),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)
+    ),
+    security(("bearer" = []))
+)]
+#[get("/batches/{id}/certificates")]
+pub async fn list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<Uuid>,
+    page: web::Query<PageQuery>,
+) -> ApiResult<web::Json<Page<CertificateView>>> {
+    // Institutions their own batches, the provincial roles all; inspectors none (404).
+    let (page_no, size) = page.resolve()?;
+    let batch = tenancy::find_batch(&state.db.conn, &user, id.into_inner()).await?;
+    let paginator = certificate::Entity::find()
+        .filter(certificate::Column::BatchId.eq(batch.id))
+        .order_by_asc(certificate::Column::Number)
+        .paginate(&state.db.conn, size);
+    let total = paginator.num_items().await?;
+    let rows = paginator.fetch_page(page_no - 1).await?;
+    Ok(web::Json(Page {
+        items: rows.into_iter().map(view).collect(),
+        total,
+        page: page_no,
+        page_size: size,
+    }))
+}
+
+/// 证书上网: makes the batch's issued certificates visible to the public lookup.
+#[utoipa::path(
+    tag = "certificates",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = PublishResult),
+        (status = 401, body = Problem), (status = 403, body = Problem, description = "Not 信息部"),
+        (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "INVALID_STATE: nothing issued, or everything already published")
+    ),
+    security(("bearer" = []))
+)]
+#[post("/batches/{id}/certificates/publish")]
+pub async fn publish(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    meta: RequestMeta,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<PublishResult>> {
+    let id = id.into_inner();
+    tenancy::find_batch(&state.db.conn, &user, id).await?;
+    user.require(&[Role::InfoOfficer])?;
+    let now = state.clock.now();
+    let txn = state.db.begin_write().await?;
+    let batch = tenancy::find_batch(&*txn, &user, id).await?;
+    let result = certificate::Entity::update_many()
+        .col_expr(certificate::Column::Status, Expr::value("published"))
+        .col_expr(certificate::Column::PublishedAt, Expr::value(now))
+        .filter(certificate::Column::BatchId.eq(batch.id))
+        .filter(certificate::Column::Status.eq("issued"))
+        .exec(&*txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(invalid_state(
+            "该批次没有待上网的证书（未发证或已全部上网）",
+        ));
+    }
+    audit::record(
+        &*txn,
+        &AuditCtx::for_user(&user, &meta),
+        now,
+        audit::Event {
+            action: "certificates.publish",
+            entity_type: "batch",
+            entity_id: batch.id.to_string(),
+            institution_id: Some(batch.institution_id),
+            summary: json!({ "after": { "published": result.rows_affected } }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(web::Json(PublishResult {
+        batch_id: batch.id,
+        published: result.rows_affected,
+    }))
+}
+
+/// Revokes a certificate with a reason; the public lookup then shows it as revoked.
+#[utoipa::path(
+    tag = "certificates",
+    params(("id" = Uuid, Path)),
+    request_body = RevokeInput,
+    responses(
+        (status = 200, body = CertificateView),
+        (status = 401, body = Problem), (status = 403, body = Problem, description = "Not 信息部"),
+        (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "INVALID_STATE: already revoked"),
+        (status = 422, body = Problem, description = "VALIDATION: reason missing or too long")
+    ),
+    security(("bearer" = []))
+)]
+#[post("/certificates/{id}/revoke")]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    meta: RequestMeta,
+    id: web::Path<Uuid>,
+    body: web::Json<RevokeInput>,
+) -> ApiResult<web::Json<CertificateView>> {
+    let id = id.into_inner();
+    let condition = tenancy::institution_condition(&user, certificate::Column::InstitutionId)
+        .ok_or(ApiError::NotFound)?;
+    // Another tenant's certificate is missing before the role is checked (SPEC §8: 404).
+    certificate::Entity::find_by_id(id)
+        .filter(condition.clone())
+        .one(&state.db.conn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    user.require(&[Role::InfoOfficer])?;
+    let reason = body.into_inner().reason.trim().to_owned();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(ApiError::validation(
+            "reason",
+            "请填写撤销原因（不超过 500 字）",
+        ));
+    }
+    let now = state.clock.now();
+    let txn = state.db.begin_write().await?;
+    let row = certificate::Entity::find_by_id(id)
+        .filter(condition)
+        .one(&*txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if row.status == "revoked" {
+        return Err(invalid_state("该证书已撤销"));
+    }
+    let before = row.status.clone();
+    let mut active = row.into_active_model();
+    active.status = Set("revoked".to_owned());
+    active.revoked_at = Set(Some(now));
+    active.revoke_reason = Set(Some(reason.clone()));
+    let row = active.update(&*txn).await?;
+    audit::record(
+        &*txn,
+        &AuditCtx::for_user(&user, &meta),
+        now,
+        audit::Event {
+            action: "certificate.revoke",
+            entity_type: "certificate",
+            entity_id: row.id.to_string(),
+            institution_id: row.institution_id,
+            summary: json!({
+                "before": { "status": before },
+                "after": { "status": "revoked", "reason": reason, "number": row.number },
+            }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(web::Json(view(row)))
+}
+
+/// The Ed25519 public key that signs certificates (no sign-in).
+#[utoipa::path(
+    tag = "public",
+    responses((status = 200, body = CertificateKey))
+)]
+#[get("/public/certificate-key")]
+pub async fn public_key(state: web::Data<AppState>) -> web::Json<CertificateKey> {
+    let key = state.signer.public_key();
+    web::Json(CertificateKey {
+        algorithm: "Ed25519",
+        key_id: state.signer.key_id(),
+        public_key: base64::engine::general_purpose::STANDARD.encode(key),
+        public_key_hex: hex::encode(key),
+        content_format: signing::FORMAT,
+    })
+}
+
+/// Public certificate lookup (no sign-in): by `number` (optionally with `name`, which must then
+/// match), or by `name` + full `id_number`. Published certificates only; the ID masked; the
+/// signature verified; revoked certificates shown as revoked with the reason. A wrong name, an
+/// unpublished or missing certificate all answer the same 404. Rate limited per client IP (429
+/// with `Retry-After`).
+#[utoipa::path(
+    tag = "public",
+    params(LookupQuery),
+    responses(
+        (status = 200, body = LookupResult),
+        (status = 404, body = Problem, description = "NOT_FOUND: no published certificate matches"),
+        (status = 422, body = Problem, description = "VALIDATION: neither a number nor name + id_number, or a malformed one"),
+        (status = 429, body = Problem, description = "RATE_LIMITED, with Retry-After")
+    )
+)]
+#[get("/public/certificates")]
+pub async fn public_lookup(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<LookupQuery>,
+) -> ApiResult<web::Json<LookupResult>> {
+    // Forget clients whose allowance is full again, so the map stays small.
+    if state.lookup_limiter.len() > LIMITER_KEYS {
+        state.lookup_limiter.retain_recent();
+    }
+    if let Err(not_until) = state.lookup_limiter.check_key(&client_ip(&req)) {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        return Err(ApiError::TooManyRequests {
+            retry_after_seconds: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+        });
+    }
+    let query = query.into_inner();
+    let name = query
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    let mut select = certificate::Entity::find()
+        .filter(certificate::Column::PublishedAt.is_not_null())
+        .filter(certificate::Column::Content.is_not_null());
+    match (query.number.as_deref(), name, query.id_number.as_deref()) {
+        (Some(number), _, _) => {
+            let number = CertificateNumber::parse(number).map_err(|e| {
+                ApiError::Unprocessable(vec![
+                    Violation::new(RuleCode::Validation, e.to_string())
+                        .field("number")
+                        .details(json!({ "reason": e.reason() })),
+                ])
+            })?;
+            select = select.filter(certificate::Column::Number.eq(number.as_str()));
+            if let Some(name) = name {
+                select = select.filter(certificate::Column::Name.eq(name));
+            }
+        }
+        (None, Some(name), Some(id_number)) => {
+            let parsed = parse_id("resident_id", id_number, "id_number")
+                .or_else(|_| parse_id("passport", id_number, "id_number"))
+                .map_err(|v| ApiError::Unprocessable(vec![v]))?;
+            select = select
+                .filter(certificate::Column::IdBlind.eq(parsed.blind(&state)))
+                .filter(certificate::Column::Name.eq(name));
+        }
+        _ => {
+            return Err(ApiError::validation(
+                "number",
+                "请输入证书编号，或姓名与完整证件号码",
+            ));
+        }
+    }
+    let rows = select
+        .order_by_asc(certificate::Column::Number)
+        .limit(50)
+        .all(&state.db.conn)
+        .await?;
+    let public = state.signer.public_key();
+    let items: Vec<PublicCertificate> = rows
+        .into_iter()
+        .filter_map(|row| {
+            let content = content_of(&row)?;
+            let signature = row.signature.clone().unwrap_or_default();
+            Some(PublicCertificate {
+                signature_valid: signing::verify(&public, &content, &signature),
+                signed_content: content.canonical_json(),
+                number: content.number,
+                name: content.name,
+                id_type: content.id_type,
+                id_number_masked: content.id_number_masked,
+                occupation_code: content.occupation_code,
+                occupation_name: content.occupation_name,
+                work_type: content.work_type,
+                level: content.level,
+                institution_name: content.institution_name,
+                issue_date: content.issue_date,
+                status: if row.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "valid"
+                },
+                revoked_at: row.revoked_at,
+                revoke_reason: row.revoke_reason,
+                signature,
+                key_id: row.key_id.unwrap_or_default(),
+            })
+        })
+        .collect();
+    if items.is_empty() {
+        return Err(ApiError::NotFound);
+    }
+    Ok(web::Json(LookupResult { items }))
+}
