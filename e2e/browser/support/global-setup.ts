@@ -42,6 +42,9 @@ function serverEnv(dataDir: string, bind: string, staticDir: string): NodeJS.Pro
     SKILLCERT__SERVER__BIND: bind,
     SKILLCERT__SERVER__STATIC_DIR: staticDir,
     SKILLCERT__CLOCK__NOW: PLATFORM_NOW,
+    // The admin may move it (平台时钟, PUT /api/v1/admin/clock), as in a demo: the social-training
+    // walk (tests/06-social-walk.spec.ts) moves it past an exam day and puts it back after.
+    SKILLCERT__CLOCK__ADJUSTABLE: 'true',
     RUST_LOG: process.env.RUST_LOG ?? 'info',
   };
 }
