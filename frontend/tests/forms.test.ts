@@ -2,7 +2,7 @@
 // deadlines a batch still has, and the countdowns.
 import { describe, expect, it } from 'vitest';
 import type { Batch } from '@/api/batches';
-import { countdown, daysBetween, longDate } from '@/utils/dates';
+import { countdown, daysBetween, longDate, longDateTime } from '@/utils/dates';
 import { idempotencyKey } from '@/utils/ids';
 import { batchDeadlines } from '@/views/institution/deadlines';
 import { previewRules, type DraftBatch, type PreviewContext } from '@/views/institution/rulesPreview';
@@ -88,6 +88,9 @@ describe('dates', () => {
     expect(countdown('2026-03-08', '2026-03-02')).toMatchObject({ days: 6, tag: 'warning' });
     expect(countdown('2026-04-08', '2026-03-02').tag).toBe('info');
     expect(longDate('2026-02-25')).toBe('2026年2月25日（周三）');
+    // 01:00 UTC on 03-12 is 09:00 China time, a Thursday; 16:30 UTC is already 03-13.
+    expect(longDateTime('2026-03-12T01:00:00Z')).toBe('2026年3月12日（周四） 09:00:00');
+    expect(longDateTime('2026-03-12T16:30:00Z')).toBe('2026年3月13日（周五） 00:30:00');
   });
 
   it('makes v4 UUID idempotency keys without crypto.randomUUID', () => {

@@ -399,7 +399,7 @@ test('5 证书管理：时钟过考试日，机构录入成绩并提交，督导
   await admin.getByRole('button', { name: '调整时钟' }).click();
   await confirm(admin, '调整');
   expect((await moved).status()).toBe(200);
-  await expect(admin.getByText(/平台时钟已调整为 2026\/03\/12/)).toBeVisible();
+  await expect(admin.getByText(/平台时钟已调整为 2026年3月12日（周四） 09:00/)).toBeVisible();
   await shot(admin, 'walk-13-clock-moved');
   await admin.context().close();
 

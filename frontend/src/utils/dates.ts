@@ -52,6 +52,15 @@ export function dateTime(value: string | null | undefined): string {
   return new Date(t.getTime() + 8 * 3600 * 1000).toISOString().slice(0, 16).replace('T', ' ');
 }
 
+/** An instant in China time with its weekday, to the second: `2026年3月12日（周四） 09:00:00`. */
+export function longDateTime(value: string | null | undefined): string {
+  if (!value) return '';
+  const t = new Date(value);
+  if (Number.isNaN(t.getTime())) return value;
+  const china = new Date(t.getTime() + 8 * 3600 * 1000).toISOString();
+  return `${longDate(china.slice(0, 10))} ${china.slice(11, 19)}`;
+}
+
 /** The calendar day a date picker's `Date` stands for (its local midnight), as `YYYY-MM-DD`.
  * Not `toISOString()`: in UTC+8 that is the previous day. */
 export function pickedDate(d: Date): string {
