@@ -142,6 +142,22 @@ async fn issue_publish_verify_revoke() {
         assert_eq!(response.status(), 200);
         let published: Value = response.json().await.unwrap();
         assert_eq!(published["published"], 3);
+        // Publication completes 证书发放: the issuance step is approved and the batch is done.
+        assert_eq!(published["batch_status"], "completed");
+        let done: Value = app
+            .get(&emp, &format!("/api/v1/batches/{}", id_of(&batch)))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let issuance = done["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["step"] == "issuance")
+            .unwrap();
+        assert_eq!(issuance["state"], "approved");
+        assert_eq!(done["status"], "completed");
 
         // The lookup by number: masked, signed, verifiable with the published key.
         let response = lookup(&app, &[("number", &number.to_lowercase())]).await;

@@ -3287,6 +3287,11 @@ export interface components {
             /** Format: uuid */
             batch_id: string;
             /**
+             * @description The batch's status afterwards: publishing online (证书上网) completes the issuance step,
+             *     so a batch whose issuance was awaiting the 信息部 is `completed`.
+             */
+            batch_status: string;
+            /**
              * Format: int64
              * @description Certificates newly published (revoked ones are not).
              */

@@ -34,6 +34,7 @@ use skillcert_domain::codecs::certificate_number::{
     CertificateNumber, CertificateParts, default_kind_letter,
 };
 use skillcert_domain::rules::{RuleCode, Violation};
+use skillcert_domain::state::Decision;
 use skillcert_domain::{Level, Role, Step, StepState};
 use time::{Date, OffsetDateTime};
 use utoipa::{IntoParams, ToSchema};
@@ -129,6 +130,9 @@ pub struct PublishResult {
     pub batch_id: Uuid,
     /// Certificates newly published (revoked ones are not).
     pub published: u64,
+    /// The batch's status afterwards: publishing online (证书上网) completes the issuance step,
+    /// so a batch whose issuance was awaiting the 信息部 is `completed`.
+    pub batch_status: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -580,6 +584,36 @@ pub async fn publish(
             "该批次没有待上网的证书（未发证或已全部上网）",
         ));
     }
+    // 证书发放 ends with publication (SPEC §3 issuance: numbers, print, archive, publish online):
+    // the 信息部's issuance step is approved with it, in the same transaction.
+    let loaded = batches::load(&*txn, batch).await?;
+    let process = loaded.process()?;
+    let mut states = loaded.step_states()?;
+    let changes = if states.get(Step::Issuance) == Some(StepState::Submitted) {
+        states
+            .on_decision(process, Step::Issuance, Decision::Approve)
+            .map_err(crate::routes::batches::progress_error)?
+    } else {
+        Vec::new()
+    };
+    if !changes.is_empty() {
+        batches::apply_changes(&*txn, &loaded, &changes, now).await?;
+        batches::record_decision(
+            &*txn,
+            batches::DecisionRecord {
+                batch_id: loaded.batch.id,
+                step: Step::Issuance,
+                decision: "approve",
+                comment: "证书已编号发放并上网公布",
+                reasons: json!([]),
+                decided_by: Some(user.id),
+                audit_method: None,
+            },
+            now,
+        )
+        .await?;
+        states.apply(&changes);
+    }
     audit::record(
         &*txn,
         &AuditCtx::for_user(&user, &meta),
@@ -587,16 +621,20 @@ pub async fn publish(
         audit::Event {
             action: "certificates.publish",
             entity_type: "batch",
-            entity_id: batch.id.to_string(),
-            institution_id: Some(batch.institution_id),
-            summary: json!({ "after": { "published": result.rows_affected } }),
+            entity_id: loaded.batch.id.to_string(),
+            institution_id: Some(loaded.batch.institution_id),
+            summary: json!({
+                "after": { "published": result.rows_affected },
+                "changes": batches::changes_summary(&changes),
+            }),
         },
     )
     .await?;
     txn.commit().await?;
     Ok(web::Json(PublishResult {
-        batch_id: batch.id,
+        batch_id: loaded.batch.id,
         published: result.rows_affected,
+        batch_status: states.status(process).status.code().to_owned(),
     }))
 }
 
