@@ -446,3 +446,41 @@ test('5 证书管理：时钟过考试日，机构录入成绩并提交，督导
   await expect(page.getByText('证书办理中').first()).toBeVisible();
   await shot(page, 'walk-18-certificate-approved');
 });
+
+test('6 信息部发证并上网公布，公众按证书编号和按姓名+身份证号查询并核验电子签名', async ({ browser }) => {
+  // The 信息部's pages come with the rest of issue 7: issuing and publishing go through the API
+  // here, as a third-party system or the 信息部's tools would call it.
+  const info = await apiLogin('info');
+  const issued = await info.post(`/api/v1/batches/${batchId}/certificates/issue`, {}, 201);
+  expect(issued.issued).toBe(CANDIDATES.length);
+  const published = await info.post(`/api/v1/batches/${batchId}/certificates/publish`, {});
+  expect(published.batch_status).toBe('completed');
+  const list = await info.get(`/api/v1/batches/${batchId}/certificates`);
+  await info.dispose();
+  const first = (list.items as { number: string; name: string }[])[0];
+
+  const visitor = await newPage(browser);
+  await visitor.goto('/public/certificates');
+  await visitor.getByPlaceholder(/22位证书编号/).fill(first.number);
+  await visitor.getByRole('button', { name: '查询' }).filter({ visible: true }).click();
+  const card = visitor.locator('[data-test="certificate"]');
+  await expect(card).toContainText(first.name);
+  await expect(card).toContainText('有效');
+  await expect(card.locator('[data-test="signature"]')).toHaveText('电子签名核验通过');
+  // The ID is masked: first 6 and last 4 only.
+  const holder = CANDIDATES.find((c) => c.name === first.name);
+  expect(holder).toBeTruthy();
+  await expect(card).toContainText(`${holder!.id.slice(0, 6)}********${holder!.id.slice(14)}`);
+  await expect(card).not.toContainText(holder!.id);
+  await shot(visitor, 'walk-19-public-lookup-by-number');
+
+  await visitor.getByRole('tab', { name: '按姓名和身份证号' }).click();
+  const field = (label: string) => visitor.locator('.el-form-item').filter({ visible: true, hasText: label }).locator('input');
+  await field('姓名').fill(holder!.name);
+  await field('身份证号码').fill(holder!.id);
+  await visitor.getByRole('button', { name: '查询' }).filter({ visible: true }).click();
+  await expect(card).toContainText(first.number);
+  await expect(card.locator('[data-test="signature"]')).toHaveText('电子签名核验通过');
+  await shot(visitor, 'walk-20-public-lookup-by-name-and-id');
+  await visitor.context().close();
+});

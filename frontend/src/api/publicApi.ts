@@ -1,6 +1,4 @@
-// 信息公开 (no login): published exam notices. Certificate lookup and draw results arrive with
-// their own issues (GET /api/v1/public/certificates, GET /api/v1/public/draws are not in the
-// contract yet).
+// 信息公开 (no login): published exam notices and the certificate lookup (draw results: draws.ts).
 import { api, unwrap } from './client';
 import type { components, operations } from './schema';
 
@@ -23,4 +21,12 @@ export async function findPublicExamNotice(id: string): Promise<PublicExamNotice
     if (page * 200 >= data.total || data.items.length === 0) return null;
   }
   return null;
+}
+
+export type PublicCertificate = components['schemas']['PublicCertificate'];
+export type CertificateQuery = NonNullable<operations['public_lookup']['parameters']['query']>;
+
+/** 证书查询: by number, or by name + full ID number (SPEC §6). A miss is a 404 problem. */
+export async function lookupCertificate(query: CertificateQuery) {
+  return unwrap(await api.GET('/api/v1/public/certificates', { params: { query } }));
 }
