@@ -340,20 +340,31 @@ pub async fn list_inspections(
         }
         condition = condition.add(inspection::Column::Status.eq(status.clone()));
     }
-    let conn = &state.db.conn;
-    let paginator = inspection::Entity::find()
+    let query = inspection::Entity::find()
         .filter(condition)
         .order_by_desc(inspection::Column::CreatedAt)
-        .order_by_asc(inspection::Column::Id)
-        .paginate(conn, size);
+        .order_by_asc(inspection::Column::Id);
+    Ok(web::Json(
+        page_of(&state.db.conn, query, page_no, size).await?,
+    ))
+}
+
+/// One page of `query`'s inspections as views.
+async fn page_of<C: ConnectionTrait>(
+    conn: &C,
+    query: sea_orm::Select<inspection::Entity>,
+    page_no: u64,
+    size: u64,
+) -> ApiResult<Page<InspectionView>> {
+    let paginator = query.paginate(conn, size);
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(page_no - 1).await?;
-    Ok(web::Json(Page {
+    Ok(Page {
         items: views(conn, rows).await?,
         total,
         page: page_no,
         page_size: size,
-    }))
+    })
 }
 
 /// One inspection (supervisors; an inspector only their own, an institution only those of its
@@ -400,20 +411,12 @@ pub async fn batch_inspections(
     let (page_no, size) = page.resolve()?;
     let conn = &state.db.conn;
     let batch = tenancy::find_batch_to_read(conn, &user, id.into_inner()).await?;
-    let paginator = inspection::Entity::find()
+    let query = inspection::Entity::find()
         .filter(condition)
         .filter(inspection::Column::BatchId.eq(batch.id))
         .order_by_asc(inspection::Column::CreatedAt)
-        .order_by_asc(inspection::Column::Id)
-        .paginate(conn, size);
-    let total = paginator.num_items().await?;
-    let rows = paginator.fetch_page(page_no - 1).await?;
-    Ok(web::Json(Page {
-        items: views(conn, rows).await?,
-        total,
-        page: page_no,
-        page_size: size,
-    }))
+        .order_by_asc(inspection::Column::Id);
+    Ok(web::Json(page_of(conn, query, page_no, size).await?))
 }
 
 /// A PDF of a report, as a download (`attachment`, `nosniff`).
