@@ -14,6 +14,9 @@ mod m20261128_000005_draws;
 mod m20261128_000006_notices;
 mod m20261128_000007_certificates;
 mod m20261128_000008_audit_method;
+mod m20261129_000010_batch_archives;
+mod m20261129_000011_webhooks;
+mod m20261129_000012_service_accounts;
 
 pub struct Migrator;
 
@@ -29,6 +32,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_notices::Migration),
             Box::new(m20261128_000007_certificates::Migration),
             Box::new(m20261128_000008_audit_method::Migration),
+            Box::new(m20261129_000010_batch_archives::Migration),
+            Box::new(m20261129_000011_webhooks::Migration),
+            Box::new(m20261129_000012_service_accounts::Migration),
         ]
     }
 }

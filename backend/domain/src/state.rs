@@ -359,6 +359,20 @@ impl StepStates {
             current_step: None,
         }
     }
+
+    /// The status with the one fact the steps do not hold: whether the 信息部 archived the
+    /// batch (its dossier sealed, `batches.archived_at` set). Archiving ends the process, so an
+    /// archived batch has no current step.
+    pub fn status_archived(&self, process: &Process, archived: bool) -> BatchProgress {
+        if archived {
+            BatchProgress {
+                status: BatchStatus::Archived,
+                current_step: None,
+            }
+        } else {
+            self.status(process)
+        }
+    }
 }
 
 /// The derived status of a batch (never stored on its own: it follows from the step states).
@@ -376,6 +390,8 @@ pub enum BatchStatus {
     Issuing,
     /// Every step approved.
     Completed,
+    /// Completed, and its dossier sealed by the 信息部 (SPEC §1 info_officer: archives): read only.
+    Archived,
 }
 
 impl BatchStatus {
@@ -386,6 +402,7 @@ impl BatchStatus {
             BatchStatus::Returned => "returned",
             BatchStatus::Issuing => "issuing",
             BatchStatus::Completed => "completed",
+            BatchStatus::Archived => "archived",
         }
     }
 
@@ -396,6 +413,36 @@ impl BatchStatus {
             BatchStatus::Returned => "已退回",
             BatchStatus::Issuing => "证书办理中",
             BatchStatus::Completed => "已办结",
+            BatchStatus::Archived => "已归档",
+        }
+    }
+
+    /// Whether the batch and everything under it (steps, candidates, materials, arrangement,
+    /// results, certificates, change requests, inspection reports) may still change. An
+    /// archived batch's dossier is sealed: its zip and the rows it was built from stay as they
+    /// were (the one exception, certificate revocation, lives outside the batch: see
+    /// `routes::certificates::revoke`).
+    pub const fn accepts_writes(self) -> bool {
+        match self {
+            BatchStatus::InProgress
+            | BatchStatus::UnderReview
+            | BatchStatus::Returned
+            | BatchStatus::Issuing
+            | BatchStatus::Completed => true,
+            BatchStatus::Archived => false,
+        }
+    }
+
+    /// Whether the 信息部 may archive the batch now: only once every step is approved, i.e. its
+    /// certificates are issued and published (证书发放 closes with publication), and only once.
+    pub const fn can_archive(self) -> bool {
+        match self {
+            BatchStatus::Completed => true,
+            BatchStatus::InProgress
+            | BatchStatus::UnderReview
+            | BatchStatus::Returned
+            | BatchStatus::Issuing
+            | BatchStatus::Archived => false,
         }
     }
 }
@@ -603,6 +650,34 @@ mod tests {
         // A process without an arrangement step has nothing to send back.
         let employer = StepStates::initial(&EMPLOYER_SUPERVISED);
         assert_eq!(employer.on_plan_change(&EMPLOYER_SUPERVISED), Ok(vec![]));
+    }
+
+    #[test]
+    fn only_a_completed_batch_can_be_archived_and_an_archived_one_takes_no_writes() {
+        use BatchStatus::*;
+        let all = [
+            InProgress,
+            UnderReview,
+            Returned,
+            Issuing,
+            Completed,
+            Archived,
+        ];
+        let archivable: Vec<_> = all.iter().filter(|s| s.can_archive()).collect();
+        assert_eq!(archivable, [&Completed]);
+        let read_only: Vec<_> = all.iter().filter(|s| !s.accepts_writes()).collect();
+        assert_eq!(read_only, [&Archived]);
+        assert_eq!(Archived.code(), "archived");
+        let p = &EMPLOYER_SUPERVISED;
+        let done = StepStates::from_rows(p, p.steps.iter().map(|def| (def.step, Approved)));
+        assert_eq!(done.status_archived(p, false).status, Completed);
+        assert_eq!(
+            done.status_archived(p, true),
+            BatchProgress {
+                status: Archived,
+                current_step: None
+            }
+        );
     }
 
     #[test]

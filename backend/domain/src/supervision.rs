@@ -26,8 +26,11 @@ pub enum Drawable {
 /// Whether a batch in `states` may be drawn, optionally only while `step` is open.
 pub fn drawable(process: &Process, states: &StepStates, step: Option<Step>) -> Drawable {
     let status = states.status(process).status;
-    if matches!(status, BatchStatus::Issuing | BatchStatus::Completed) {
-        return Drawable::Finished;
+    match status {
+        BatchStatus::Issuing | BatchStatus::Completed | BatchStatus::Archived => {
+            return Drawable::Finished;
+        }
+        BatchStatus::InProgress | BatchStatus::UnderReview | BatchStatus::Returned => {}
     }
     if process.step(Step::Plan).is_some() && states.get(Step::Plan) != Some(StepState::Approved) {
         return Drawable::NotStarted;

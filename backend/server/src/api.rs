@@ -13,13 +13,19 @@ use crate::entities::idempotency_key;
 use crate::error::ApiError;
 
 pub const MAX_PAGE_SIZE: u64 = 200;
+/// The last page anyone may ask for: far beyond any real list, and small enough that the row
+/// offset (page − 1) × page_size can never overflow (a page near `u64::MAX` once panicked the
+/// paginator).
+pub const MAX_PAGE: u64 = 1_000_000;
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// 1-based.
+    /// 1-based, at most 1,000,000.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     /// At most 200; default 20.
+    #[param(minimum = 1, maximum = 200)]
     pub page_size: Option<u64>,
 }
 
@@ -28,8 +34,11 @@ impl PageQuery {
     pub fn resolve(&self) -> Result<(u64, u64), ApiError> {
         let page = self.page.unwrap_or(1);
         let size = self.page_size.unwrap_or(20);
-        if page == 0 {
-            return Err(ApiError::validation("page", "page 从 1 开始"));
+        if page == 0 || page > MAX_PAGE {
+            return Err(ApiError::validation(
+                "page",
+                format!("page 应在 1–{MAX_PAGE} 之间"),
+            ));
         }
         if size == 0 || size > MAX_PAGE_SIZE {
             return Err(ApiError::validation(
@@ -69,12 +78,26 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
     let text = value
         .to_str()
         .map_err(|_| ApiError::BadRequest("If-Match 无法解析".to_owned()))?;
-    let trimmed = text.trim().trim_start_matches("W/").trim_matches('"');
-    trimmed
+    // `3`, `"3"`, `W/"3"` or `W/3` — exactly what openapi.json declares (`IF_MATCH_PATTERN`).
+    let text = text.trim();
+    let tag = text.strip_prefix("W/").unwrap_or(text);
+    let digits = tag
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(tag);
+    if !(1..=9).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::BadRequest(
+            "If-Match 应为资源的 version".to_owned(),
+        ));
+    }
+    digits
         .parse()
         .map(Some)
         .map_err(|_| ApiError::BadRequest("If-Match 应为资源的 version".to_owned()))
 }
+
+/// The grammar of an `If-Match` the server reads (see [`if_match`]).
+pub const IF_MATCH_PATTERN: &str = r#"^(W/)?("[0-9]{1,9}"|[0-9]{1,9})$"#;
 
 /// The version a write is conditional on: `If-Match` or the body's `version`; they must agree.
 pub fn expected_version(req: &HttpRequest, body: Option<i32>) -> Result<Option<i32>, ApiError> {
@@ -97,7 +120,13 @@ impl actix_web::FromRequest for IdempotencyKey {
         let key = match req.headers().get("idempotency-key") {
             None => Ok(None),
             Some(value) => match value.to_str() {
-                Ok(text) if (1..=128).contains(&text.len()) => Ok(Some(text.to_owned())),
+                // Visible ASCII, no spaces: what openapi.json declares (`^[!-~]+$`).
+                Ok(text)
+                    if (1..=128).contains(&text.len())
+                        && text.bytes().all(|b| b.is_ascii_graphic()) =>
+                {
+                    Ok(Some(text.to_owned()))
+                }
                 _ => Err(ApiError::BadRequest(
                     "Idempotency-Key 应为 1–128 个可见字符".to_owned(),
                 )),
@@ -240,7 +269,15 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
 }
 
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|err, _req| {
+    web::PathConfig::default().error_handler(|err, req| {
+        // A literal path of the API asked with a method only a parameter route beside it has
+        // (PUT /calendar/earliest-exam-date, read as PUT /calendar/{year}): 405 with the
+        // methods the literal path has.
+        if let Some(contract) = req.app_data::<web::Data<utoipa::openapi::OpenApi>>()
+            && let Some(allow) = crate::spa::allowed_methods(contract, req.path(), true)
+        {
+            return ApiError::MethodNotAllowed { allow }.into();
+        }
         // A malformed id names nothing that exists.
         tracing::debug!(error = %err, "bad path parameter");
         ApiError::NotFound.into()
@@ -255,6 +292,52 @@ pub fn query_config() -> web::QueryConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn if_match_reads_exactly_the_declared_grammar() {
+        let read = |value: &str| {
+            let req = actix_web::test::TestRequest::default()
+                .insert_header((actix_web::http::header::IF_MATCH, value))
+                .to_http_request();
+            if_match(&req).ok().flatten()
+        };
+        for (value, version) in [("3", 3), ("\"3\"", 3), ("W/\"12\"", 12), ("W/7", 7)] {
+            assert_eq!(read(value), Some(version), "{value}");
+        }
+        for value in [
+            "",
+            "null",
+            "-1",
+            "+1",
+            "\"\"3\"\"",
+            "\"3",
+            "1234567890",
+            "3 4",
+        ] {
+            assert_eq!(read(value), None, "{value}");
+        }
+    }
+
+    #[test]
+    fn pages_beyond_the_last_are_refused_before_any_offset_is_computed() {
+        let query = |page, page_size| PageQuery { page, page_size };
+        assert_eq!(query(None, None).resolve().ok(), Some((1, 20)));
+        assert_eq!(
+            query(Some(MAX_PAGE), Some(MAX_PAGE_SIZE)).resolve().ok(),
+            Some((MAX_PAGE, MAX_PAGE_SIZE))
+        );
+        // Found by schemathesis: page 6,689,280,845,370,858,496 overflowed the paginator.
+        for (page, size) in [
+            (Some(0), None),
+            (Some(MAX_PAGE + 1), None),
+            (Some(6_689_280_845_370_858_496), Some(128)),
+            (Some(u64::MAX), Some(200)),
+            (None, Some(0)),
+            (None, Some(MAX_PAGE_SIZE + 1)),
+        ] {
+            assert!(query(page, size).resolve().is_err(), "{page:?} {size:?}");
+        }
+    }
 
     #[test]
     fn chinese_file_names_are_rfc5987_encoded_with_an_ascii_fallback() {

@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::openapi::ApiDoc;
 use crate::request_id;
 use crate::routes;
+use crate::security_headers;
 use crate::spa;
 use crate::state::{AppState, StartError};
 
@@ -56,6 +57,7 @@ pub fn actix_app(
         .app_data(api::path_config())
         .app_data(api::query_config())
         .app_data(web::PayloadConfig::new(upload_limit as usize + 64 * 1024))
+        .wrap(from_fn(security_headers::middleware))
         .wrap(from_fn(request_id::middleware))
         .service(routes::ops::healthz)
         .service(routes::ops::readyz)
@@ -64,6 +66,7 @@ pub fn actix_app(
         .openapi(ApiDoc::openapi())
         .service(scope::scope("/api/v1").configure(routes::configure))
         .split_for_parts();
+    let api = crate::openapi::finish(api);
     // `/api/v1/openapi.json` is answered inside the API scope (routes::ops::openapi_json);
     // Swagger UI reads it from there.
     app.app_data(web::Data::new(api.clone()))
@@ -78,5 +81,5 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .service(scope::scope("/api/v1").configure(routes::configure))
         .split_for_parts();
-    api
+    crate::openapi::finish(api)
 }

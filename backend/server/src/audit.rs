@@ -42,6 +42,19 @@ impl AuditCtx {
         }
     }
 
+    /// A signed-in user or a service account (actor role `service_account`).
+    pub fn for_caller(caller: &crate::auth::service::Caller, request: &RequestMeta) -> Self {
+        match caller {
+            crate::auth::service::Caller::User(user) => AuditCtx::for_user(user, request),
+            crate::auth::service::Caller::Service(service) => AuditCtx {
+                actor_id: Some(service.id),
+                actor_role: "service_account".to_owned(),
+                request_id: request.request_id.clone(),
+                ip: request.ip.clone(),
+            },
+        }
+    }
+
     /// The platform itself (auto-approvals, CLI commands).
     pub fn system(request_id: &str) -> Self {
         AuditCtx {
@@ -74,9 +87,11 @@ impl FromRequest for RequestMeta {
             .extensions()
             .get::<RequestId>()
             .map_or_else(|| "-".to_owned(), |id| id.0.clone());
-        let ip = req
-            .peer_addr()
-            .map_or_else(|| "-".to_owned(), |addr| addr.ip().to_string());
+        // Behind a trusted proxy, the client it names (`server.trusted_proxies`).
+        let ip = match req.peer_addr() {
+            Some(_) => crate::client_ip::of(req).to_string(),
+            None => "-".to_owned(),
+        };
         std::future::ready(Ok(RequestMeta { request_id, ip }))
     }
 }

@@ -626,6 +626,53 @@ pub async fn apply_changes<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Writes the outbox events of a batch's step changes (docs/events.md): `step.submitted`,
+/// `step.approved` and `step.returned` (a return, or an approved step reopened by a later
+/// step's return), in the caller's transaction and in the order of the changes. `decision` is
+/// the recorded decision, attached to the change of its step.
+pub async fn step_events<C: ConnectionTrait>(
+    conn: &C,
+    loaded: &Loaded,
+    changes: &[StepChange],
+    decision: Option<&DecisionRecord<'_>>,
+    now: OffsetDateTime,
+) -> Result<(), ApiError> {
+    for change in changes {
+        let event_type = match change.event {
+            StepEvent::Submit => crate::notices::STEP_SUBMITTED,
+            StepEvent::Approve => crate::notices::STEP_APPROVED,
+            StepEvent::Return | StepEvent::Reopen => crate::notices::STEP_RETURNED,
+            StepEvent::Open | StepEvent::Edit | StepEvent::Reset | StepEvent::Close => continue,
+        };
+        let mut payload = json!({
+            "batch": crate::notices::batch_payload(&loaded.batch, &loaded.institution.name),
+            "step": {
+                "code": change.step,
+                "name": change.step.name_zh(),
+                "from": change.from,
+                "to": change.to,
+            },
+        });
+        let decided = decision.filter(|d| {
+            d.step == change.step && matches!(change.event, StepEvent::Approve | StepEvent::Return)
+        });
+        if let (Some(d), Some(object)) = (decided, payload.as_object_mut()) {
+            object.insert(
+                "decision".to_owned(),
+                json!({
+                    "decision": d.decision,
+                    "comment": d.comment,
+                    "reasons": d.reasons,
+                    "decided_by": d.decided_by,
+                    "audit_method": d.audit_method,
+                }),
+            );
+        }
+        crate::notices::insert_event(conn, event_type, payload, None, now).await?;
+    }
+    Ok(())
+}
+
 /// A review decision to keep (a person's, or the platform's auto-approval).
 pub struct DecisionRecord<'a> {
     pub batch_id: Uuid,
@@ -642,7 +689,7 @@ pub struct DecisionRecord<'a> {
 
 pub async fn record_decision<C: ConnectionTrait>(
     conn: &C,
-    record: DecisionRecord<'_>,
+    record: &DecisionRecord<'_>,
     now: OffsetDateTime,
 ) -> Result<(), ApiError> {
     step_decision::Entity::insert(step_decision::ActiveModel {
@@ -651,7 +698,7 @@ pub async fn record_decision<C: ConnectionTrait>(
         step: Set(record.step.code().to_owned()),
         decision: Set(record.decision.to_owned()),
         comment: Set(record.comment.to_owned()),
-        reasons: Set(record.reasons),
+        reasons: Set(record.reasons.clone()),
         decided_by: Set(record.decided_by),
         decided_at: Set(now),
         audit_method: Set(record.audit_method.map(str::to_owned)),

@@ -30,6 +30,17 @@ pub struct Config {
     pub security: SecurityConfig,
     pub jobs: JobsConfig,
     pub certificates: CertificatesConfig,
+    pub webhooks: WebhooksConfig,
+}
+
+/// Webhook deliveries (issue 7).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhooksConfig {
+    /// Let subscriptions target loopback, private, link-local and other non-public addresses
+    /// (default false: an admin account must not be able to make the server probe its own
+    /// network). Turn on only where the receivers live on the internal network.
+    pub allow_private_targets: bool,
 }
 
 /// Certificate signing and the public lookup (issue 7).
@@ -43,6 +54,10 @@ pub struct CertificatesConfig {
     pub lookup_per_minute: u32,
     /// Public lookups a client may make at once before the rate applies.
     pub lookup_burst: u32,
+    /// Where the certificate PDFs' fonts are: Noto Serif CJK SC (Debian `fonts-noto-cjk`).
+    /// Loaded once at start; when missing, `serve` still starts and the PDF endpoints answer
+    /// 503 `PDF_RENDERER_UNAVAILABLE`.
+    pub font_dir: PathBuf,
 }
 
 impl Default for CertificatesConfig {
@@ -51,6 +66,7 @@ impl Default for CertificatesConfig {
             signing_key: None,
             lookup_per_minute: 30,
             lookup_burst: 10,
+            font_dir: PathBuf::from("/usr/share/fonts/opentype/noto"),
         }
     }
 }
@@ -90,6 +106,45 @@ pub struct ServerConfig {
     pub bind: String,
     /// Built SPA files served at `/` (issue 5); none when unset or missing.
     pub static_dir: Option<PathBuf>,
+    /// The address the public reaches the site at, without a trailing slash: certificate QR
+    /// codes open `{public_url}/public/certificates?number=…`.
+    pub public_url: String,
+    /// Reverse proxies (IPs or CIDRs, e.g. `["10.0.0.0/8", "127.0.0.1"]`; in the environment a
+    /// comma-separated list) whose `X-Forwarded-For` is believed: the client is then the
+    /// rightmost address in it that is not one of them. Empty (the default): the peer address
+    /// is the client, whatever the headers say. Used by the public lookup's rate limit and the
+    /// audit log's IP.
+    #[serde(deserialize_with = "ip_list")]
+    pub trusted_proxies: Vec<String>,
+}
+
+/// A list of strings, or one comma-separated string (how an environment variable gives it).
+fn ip_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum List {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match List::deserialize(deserializer)? {
+        List::One(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        List::Many(items) => items,
+    })
+}
+
+/// An IP address or CIDR network (`10.0.0.0/8`, `::1`).
+pub fn parse_network(text: &str) -> Option<ipnet::IpNet> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>().ok().or_else(|| {
+        text.parse::<std::net::IpAddr>()
+            .ok()
+            .map(ipnet::IpNet::from)
+    })
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -152,6 +207,7 @@ impl Default for Config {
             security: SecurityConfig::default(),
             jobs: JobsConfig::default(),
             certificates: CertificatesConfig::default(),
+            webhooks: WebhooksConfig::default(),
         }
     }
 }
@@ -161,6 +217,8 @@ impl Default for ServerConfig {
         ServerConfig {
             bind: "127.0.0.1:8080".to_owned(),
             static_dir: None,
+            trusted_proxies: Vec::new(),
+            public_url: "http://127.0.0.1:8080".to_owned(),
         }
     }
 }
@@ -244,6 +302,17 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(bad) = self
+            .server
+            .trusted_proxies
+            .iter()
+            .find(|p| parse_network(p).is_none())
+        {
+            return Err(ConfigError::Invalid {
+                key: "server.trusted_proxies",
+                reason: format!("`{bad}` is not an IP address or CIDR network"),
+            });
+        }
         if !(1..=86_400).contains(&self.jobs.tick_seconds) {
             return Err(ConfigError::Invalid {
                 key: "jobs.tick_seconds",
@@ -294,6 +363,15 @@ impl Config {
             return Err(ConfigError::Invalid {
                 key: "certificates.lookup_per_minute",
                 reason: "lookup rate and burst must be positive".to_owned(),
+            });
+        }
+        if !(self.server.public_url.starts_with("http://")
+            || self.server.public_url.starts_with("https://"))
+            || self.server.public_url.contains(char::is_whitespace)
+        {
+            return Err(ConfigError::Invalid {
+                key: "server.public_url",
+                reason: "must be an http:// or https:// address".to_owned(),
             });
         }
         if let Some(secret) = &self.auth.jwt_secret
@@ -353,6 +431,11 @@ mod tests {
         assert_eq!(config.uploads.max_bytes, 20 * 1024 * 1024);
         assert!(config.jobs.enabled);
         assert_eq!(config.jobs.tick_seconds, 60);
+        assert_eq!(config.server.public_url, "http://127.0.0.1:8080");
+        assert_eq!(
+            config.certificates.font_dir,
+            PathBuf::from("/usr/share/fonts/opentype/noto")
+        );
         let config = Config::load(
             None,
             env(&[
@@ -406,6 +489,19 @@ mod tests {
         assert!(err.contains("clock.now"), "{err}");
         let err = Config::load(
             None,
+            env(&[("SKILLCERT__SERVER__PUBLIC_URL", "zs.example.cn")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("server.public_url"), "{err}");
+        let config = Config::load(
+            None,
+            env(&[("SKILLCERT__SERVER__PUBLIC_URL", "https://zs.example.cn")]),
+        )
+        .unwrap();
+        assert_eq!(config.server.public_url, "https://zs.example.cn");
+        let err = Config::load(
+            None,
             env(&[
                 ("SKILLCERT__PROFILE", "production"),
                 ("SKILLCERT__CLOCK__ADJUSTABLE", "true"),
@@ -418,6 +514,40 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("clock.adjustable"), "{err}");
+    }
+
+    #[test]
+    fn trusted_proxies_come_as_a_list_or_a_comma_separated_variable() {
+        assert!(
+            Config::load(None, env(&[]))
+                .unwrap()
+                .server
+                .trusted_proxies
+                .is_empty()
+        );
+        let config = Config::load(
+            None,
+            env(&[(
+                "SKILLCERT__SERVER__TRUSTED_PROXIES",
+                "10.0.0.0/8, 127.0.0.1,::1",
+            )]),
+        )
+        .unwrap();
+        assert_eq!(
+            config.server.trusted_proxies,
+            ["10.0.0.0/8", "127.0.0.1", "::1"]
+        );
+        let err = Config::load(
+            None,
+            env(&[(
+                "SKILLCERT__SERVER__TRUSTED_PROXIES",
+                "10.0.0.0/8,proxy.local",
+            )]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("server.trusted_proxies"), "{err}");
+        assert!(err.contains("proxy.local"), "{err}");
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub enum ApiError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    /// 405: the path exists, the method does not; the methods it has (for `Allow`).
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: String },
     /// 409: a stale `version` / `If-Match`, or an action the current state does not allow.
     #[error("conflict {code}: {detail}")]
     Conflict { code: &'static str, detail: String },
@@ -35,6 +38,9 @@ pub enum ApiError {
     TooManyRequests { retry_after_seconds: u64 },
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// 503: a part of the service is not available on this server (e.g. the PDF fonts).
+    #[error("unavailable {code}: {detail}")]
+    Unavailable { code: &'static str, detail: String },
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -50,8 +56,8 @@ pub struct Problem {
     pub status: u16,
     pub detail: String,
     /// Stable, for programs: an SPEC §4 rule code or one of UNAUTHORIZED, FORBIDDEN, NOT_FOUND,
-    /// VERSION_CONFLICT, INVALID_STATE, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, VALIDATION,
-    /// RATE_LIMITED, BAD_REQUEST, INTERNAL.
+    /// VERSION_CONFLICT, INVALID_STATE, BATCH_ARCHIVED, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE,
+    /// VALIDATION, RATE_LIMITED, BAD_REQUEST, METHOD_NOT_SUPPORTED, PDF_RENDERER_UNAVAILABLE, INTERNAL.
     pub code: String,
     pub request_id: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -84,6 +90,15 @@ impl ApiError {
         ApiError::Conflict {
             code: "VERSION_CONFLICT",
             detail: "资源已被他人修改，请刷新后重试".to_owned(),
+        }
+    }
+
+    /// A write on an archived batch or anything under it (`tenancy::ensure_writable`).
+    pub fn batch_archived() -> ApiError {
+        ApiError::Conflict {
+            code: "BATCH_ARCHIVED",
+            detail: "该批次已归档，只读：批次及其环节、考生、材料、考务、成绩、证书和变更申请均不能再修改"
+                .to_owned(),
         }
     }
 
@@ -163,10 +178,22 @@ impl ApiError {
                 "请求过于频繁".into(),
                 "请稍后再试".into(),
             ),
+            ApiError::MethodNotAllowed { allow } => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_SUPPORTED".into(),
+                "请求方法不受支持".into(),
+                format!("此路径支持的方法：{allow}"),
+            ),
             ApiError::BadRequest(detail) => (
                 StatusCode::BAD_REQUEST,
                 "BAD_REQUEST".into(),
                 "请求格式错误".into(),
+                detail.clone(),
+            ),
+            ApiError::Unavailable { code, detail } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                (*code).to_owned(),
+                "服务暂不可用".into(),
                 detail.clone(),
             ),
             ApiError::Internal(_) => (
@@ -189,6 +216,8 @@ fn conflict_title(code: &str) -> &'static str {
         "OCCUPATION_EXISTS" => "职业代码已存在",
         "OCCUPATION_LEVEL_IN_USE" => "该等级仍在机构备案范围内",
         "IDEMPOTENCY_KEY_REUSED" => "Idempotency-Key 已用于其他请求",
+        "BATCH_ARCHIVED" => "批次已归档",
+        "CERTIFICATES_ALREADY_ISSUED" => "本批次已发证",
         _ => "当前状态不允许此操作",
     }
 }
@@ -242,6 +271,11 @@ impl ResponseError for ApiError {
         } = self
         {
             response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
+        }
+        if let ApiError::MethodNotAllowed { allow } = self
+            && let Ok(value) = HeaderValue::from_str(allow)
+        {
+            response.insert_header((header::ALLOW, value));
         }
         if let ApiError::Unauthorized(_) = self {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));

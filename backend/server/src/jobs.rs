@@ -1,5 +1,5 @@
 //! Background jobs started by `serve` (`jobs.enabled`, `jobs.tick_seconds`): the deadline clock
-//! of issue 6. Each tick finds the batches whose deadlines (SPEC §4: arrangement, completion
+//! of issue 6, and webhook delivery (issue 7, [`crate::webhooks`], its own lease `webhooks`). Each tick finds the batches whose deadlines (SPEC §4: arrangement, completion
 //! window, year end) are approaching or have passed on the China date of the platform clock
 //! ([`skillcert_domain::alerts`]) and writes, in one transaction, a notice for the batch's
 //! institution and one for the supervisors plus an outbox event — each at most once, by its
@@ -171,6 +171,31 @@ pub fn spawn(state: &web::Data<AppState>) {
             }
         }
     });
+    // Webhook delivery: its own job (lease `webhooks`) and loop, so a slow receiver never holds
+    // up the deadline clock.
+    let weak = Arc::downgrade(&state.clone().into_inner());
+    actix_web::rt::spawn(async move {
+        loop {
+            let Some(state) = weak.upgrade() else { break };
+            let wait = until_next_slot(&state);
+            drop(state);
+            actix_web::rt::time::sleep(wait).await;
+            let Some(state) = weak.upgrade() else { break };
+            match crate::webhooks::tick(&state).await {
+                Ok(outcome) if outcome.events > 0 || outcome.sent > 0 => tracing::info!(
+                    events = outcome.events,
+                    deliveries = outcome.created,
+                    sent = outcome.sent,
+                    delivered = outcome.delivered,
+                    failed = outcome.failed,
+                    dead = outcome.dead,
+                    "webhook tick"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "webhook tick failed"),
+            }
+        }
+    });
 }
 
 fn until_next_slot(state: &AppState) -> Duration {
@@ -184,7 +209,7 @@ fn until_next_slot(state: &AppState) -> Duration {
 }
 
 /// Takes the job's lease for `slot`: exactly one caller wins a slot, whichever process it is in.
-async fn acquire(
+pub(crate) async fn acquire(
     state: &AppState,
     name: &str,
     slot: i64,

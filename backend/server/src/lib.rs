@@ -3,17 +3,20 @@
 
 pub mod api;
 pub mod app;
+pub mod archive;
 pub mod audit;
 pub mod auth;
 pub mod batches;
 pub mod candidates;
 pub mod cli;
+pub mod client_ip;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod draws;
 pub mod entities;
 pub mod error;
+pub mod fuzzing;
 pub mod jobs;
 pub mod logging;
 pub mod metrics;
@@ -24,11 +27,16 @@ pub mod pii;
 pub mod request_id;
 pub mod roster;
 pub mod routes;
+pub mod security_headers;
 pub mod seed;
 pub mod spa;
 pub mod state;
 pub mod storage;
 pub mod tenancy;
 pub mod users;
+pub mod webhook_targets;
+pub mod webhooks;
+pub mod xls_bounds;
+pub mod zip_bounds;
 
 pub use app::{BuiltApp, build_app};

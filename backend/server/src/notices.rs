@@ -31,6 +31,31 @@ pub const CHANGE_REQUEST_APPROVED: &str = "change_request.approved";
 pub const CHANGE_REQUEST_REJECTED: &str = "change_request.rejected";
 /// A 双随机 draw was run: its seed and result are public.
 pub const DRAW_PUBLISHED: &str = "draw.published";
+/// A batch step was submitted for review (by the institution, or by the platform for its own
+/// steps).
+pub const STEP_SUBMITTED: &str = "step.submitted";
+/// A batch step was approved (by a reviewer, or automatically).
+pub const STEP_APPROVED: &str = "step.approved";
+/// A batch step was returned with reasons (or reopened by a later step's return).
+pub const STEP_RETURNED: &str = "step.returned";
+/// A batch's certificates were published online (证书上网): the public lookup finds them.
+pub const CERTIFICATES_PUBLISHED: &str = "certificates.published";
+
+/// Every event type the outbox carries, with its Chinese description (webhook subscriptions
+/// filter on these).
+pub const EVENT_TYPES: &[(&str, &str)] = &[
+    (STEP_SUBMITTED, "环节已提交"),
+    (STEP_APPROVED, "环节审核通过"),
+    (STEP_RETURNED, "环节被退回"),
+    (DEADLINE_APPROACHING, "期限即将到期"),
+    (DEADLINE_PASSED, "期限已过"),
+    (DEADLINE_EXTENDED, "认定完成期限延期"),
+    (CHANGE_REQUEST_SUBMITTED, "计划变更申请已提交"),
+    (CHANGE_REQUEST_APPROVED, "计划变更申请已批准"),
+    (CHANGE_REQUEST_REJECTED, "计划变更申请被驳回"),
+    (DRAW_PUBLISHED, "双随机抽取结果公布"),
+    (CERTIFICATES_PUBLISHED, "证书已上网公布"),
+];
 
 /// Who a notice is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

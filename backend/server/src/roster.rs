@@ -881,6 +881,11 @@ pub fn read<'c>(
 }
 
 fn read_xlsx(file: Bytes, collector: &mut Collector<'_, '_>) -> Result<(), FileError> {
+    if !crate::zip_bounds::within(&file, crate::zip_bounds::MAX_EXPANDED_BYTES) {
+        return Err(FileError::Unreadable(
+            "文件解压后过大（超过 256 MiB）或部件过多，不像是正常的花名册",
+        ));
+    }
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(file))
         .map_err(|_| FileError::Unreadable("不是有效的 .xlsx 文件，或文件已加密"))?;
     let name = workbook
@@ -919,6 +924,11 @@ fn read_xlsx(file: Bytes, collector: &mut Collector<'_, '_>) -> Result<(), FileE
 
 fn read_xls(file: Bytes, collector: &mut Collector<'_, '_>) -> Result<(), FileError> {
     // BIFF has no streaming reader: calamine decodes the workbook whole. Keep only the sheet.
+    if !crate::xls_bounds::within(&file, crate::xls_bounds::MAX_GRID_CELLS) {
+        return Err(FileError::Unreadable(
+            "工作表的数据范围过大或文件结构已损坏，不像是正常的花名册",
+        ));
+    }
     let range = {
         let mut workbook: Xls<_> = Xls::new(Cursor::new(file))
             .map_err(|_| FileError::Unreadable("不是有效的 .xls 文件，或文件已加密"))?;

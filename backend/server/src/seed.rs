@@ -121,6 +121,12 @@ fn err(e: impl std::fmt::Display) -> String {
 /// Seeds the demo data; `Ok(false)` when it was already there.
 pub async fn seed_demo(app: &BuiltApp) -> Result<bool, String> {
     let state = &app.state;
+    if state.config.profile == crate::config::Profile::Production {
+        return Err(
+            "seed-demo is refused in a production profile: its accounts share a published password"
+                .to_owned(),
+        );
+    }
     let conn = &state.db.conn;
     if user::Entity::find()
         .filter(user::Column::Username.eq("admin"))
@@ -357,6 +363,7 @@ async fn insert_batch<C: ConnectionTrait>(
         exam_notice_ids: Set(json!([])),
         approved_plan: Set(approved_plan),
         completion_extended_to: Set(None),
+        archived_at: Set(None),
         version: Set(1),
         created_by: Set(user_id),
         created_at: Set(now),

@@ -61,7 +61,15 @@ async fn send(
 pub async fn fallback(
     req: HttpRequest,
     state: web::Data<AppState>,
+    contract: Option<web::Data<utoipa::openapi::OpenApi>>,
 ) -> Result<HttpResponse, ApiError> {
+    // A path of the API asked with a method it does not have: 405 with the ones it has.
+    if let Some(contract) = contract
+        && let Some(allow) = allowed_methods(&contract, req.path(), true)
+            .or_else(|| allowed_methods(&contract, req.path(), false))
+    {
+        return Err(ApiError::MethodNotAllowed { allow });
+    }
     let Some(root) = state.config.server.static_dir.as_deref() else {
         return Err(ApiError::NotFound);
     };
@@ -94,9 +102,79 @@ pub async fn fallback(
     send(&req, index, "no-cache").await
 }
 
+/// The methods the contract documents for `path` (`GET, PATCH`), if it documents the path at
+/// all: a template matches segment by segment, `{…}` matching any one segment (only templates
+/// without parameters when `literal_only`).
+pub fn allowed_methods(
+    contract: &utoipa::openapi::OpenApi,
+    path: &str,
+    literal_only: bool,
+) -> Option<String> {
+    let asked: Vec<&str> = path.split('/').collect();
+    let mut methods: Vec<&str> = Vec::new();
+    for (template, item) in &contract.paths.paths {
+        let segments: Vec<&str> = template.split('/').collect();
+        if literal_only && template.contains('{') {
+            continue;
+        }
+        let matches = segments.len() == asked.len()
+            && segments
+                .iter()
+                .zip(&asked)
+                .all(|(t, a)| (t.starts_with('{') && !a.is_empty()) || t == a);
+        if !matches {
+            continue;
+        }
+        let present = [
+            ("GET", item.get.is_some()),
+            ("POST", item.post.is_some()),
+            ("PUT", item.put.is_some()),
+            ("PATCH", item.patch.is_some()),
+            ("DELETE", item.delete.is_some()),
+        ];
+        for (method, has) in present {
+            if has && !methods.contains(&method) {
+                methods.push(method);
+            }
+        }
+    }
+    (!methods.is_empty()).then(|| methods.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_api_path_with_another_method_lists_the_methods_it_has() {
+        let contract = crate::app::openapi();
+        assert_eq!(
+            allowed_methods(&contract, "/api/v1/batches/0193/checklist", false).as_deref(),
+            Some("GET")
+        );
+        let batch = allowed_methods(&contract, "/api/v1/batches/0193", false).unwrap();
+        assert!(batch.contains("GET") && batch.contains("PATCH"), "{batch}");
+        assert_eq!(
+            allowed_methods(&contract, "/api/v1/nothing-here", false),
+            None
+        );
+        assert_eq!(
+            allowed_methods(&contract, "/api/v1/batches//checklist", false),
+            None
+        );
+        // `/calendar/earliest-exam-date` is also `/calendar/{year}` (which has PUT); literally
+        // it has GET only.
+        let literal = "/api/v1/calendar/earliest-exam-date";
+        assert!(
+            allowed_methods(&contract, literal, false)
+                .unwrap()
+                .contains("PUT")
+        );
+        assert_eq!(
+            allowed_methods(&contract, literal, true).as_deref(),
+            Some("GET")
+        );
+    }
 
     #[test]
     fn only_plain_relative_paths_reach_the_disk() {

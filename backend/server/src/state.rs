@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use base64::Engine;
@@ -12,11 +12,13 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use object_store::ObjectStore;
 use object_store::local::LocalFileSystem;
 use sea_orm::EntityTrait;
+use skillcert_certpdf::Renderer;
 use skillcert_domain::calendar::{WorkCalendar, YearCalendar};
 use skillcert_domain::certificate::CertificateSigner;
 
 use crate::auth::throttle::Throttle;
 use crate::auth::tokens::TokenKeys;
+use crate::client_ip::TrustedProxies;
 use crate::clock::Clock;
 use crate::config::{Config, Profile};
 use crate::db::Db;
@@ -43,6 +45,77 @@ pub struct AppState {
     pub signer: Arc<CertificateSigner>,
     /// The public certificate lookup's per-client-IP rate limit.
     pub lookup_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    /// The HTTP client webhook deliveries go out with (`crate::webhooks::client`).
+    pub webhook_client: reqwest::Client,
+    /// `server.trusted_proxies`, parsed: whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<TrustedProxies>,
+    /// Certificate PDFs: the renderer, loaded on the first print and kept.
+    pub certificate_pdf: Arc<CertificatePdf>,
+}
+
+/// The certificate PDF renderer of this process and the permits that bound how many documents
+/// render at once.
+///
+/// The fonts (two Noto Serif CJK collections, about 53 MB) are read on the first print, once,
+/// and shared by every later one; not at start, so that a server that prints nothing stays
+/// small (BENCHMARKS.md: idle ≤ 64 MiB). At start only the fonts' presence is checked, from
+/// their table directories (a few KiB), and a warning logged when they are missing: the server
+/// runs, and printing answers 503 `PDF_RENDERER_UNAVAILABLE` until they are installed.
+pub struct CertificatePdf {
+    font_dir: PathBuf,
+    renderer: tokio::sync::OnceCell<Renderer>,
+    /// One per core: rendering is CPU-bound, more at once only adds memory.
+    pub permits: tokio::sync::Semaphore,
+}
+
+impl CertificatePdf {
+    pub fn new(font_dir: &Path) -> CertificatePdf {
+        match skillcert_certpdf::find_faces(font_dir) {
+            Ok(faces) => tracing::debug!(?faces, "certificate PDF fonts found"),
+            Err(e) => tracing::warn!(
+                error = %e,
+                "certificate PDFs unavailable until the fonts are installed: the PDF endpoints answer 503 PDF_RENDERER_UNAVAILABLE"
+            ),
+        }
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        CertificatePdf {
+            font_dir: font_dir.to_owned(),
+            renderer: tokio::sync::OnceCell::new(),
+            permits: tokio::sync::Semaphore::new(cores),
+        }
+    }
+
+    /// The renderer, loading the fonts (on the blocking pool) the first time; concurrent first
+    /// callers wait for the one load. A failed load is not kept: the next print tries again.
+    pub async fn renderer(&self) -> Result<&Renderer, ApiError> {
+        self.renderer
+            .get_or_try_init(|| async {
+                let dir = self.font_dir.clone();
+                let loaded = actix_web::web::block(move || Renderer::from_dir(dir))
+                    .await
+                    .map_err(|e| ApiError::Internal(format!("font loading task: {e}")))?;
+                match loaded {
+                    Ok(renderer) => {
+                        tracing::info!(
+                            font_dir = %self.font_dir.display(),
+                            faces = ?renderer.faces(),
+                            font_bytes = renderer.font_bytes(),
+                            "certificate PDF fonts loaded"
+                        );
+                        Ok(renderer)
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "certificate PDF fonts missing");
+                        Err(ApiError::Unavailable {
+                            code: "PDF_RENDERER_UNAVAILABLE",
+                            detail: "证书打印所需字体（Noto Serif CJK SC，Debian fonts-noto-cjk）未安装，暂不能生成 PDF，请联系管理员"
+                                .to_owned(),
+                        })
+                    }
+                }
+            })
+            .await
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +130,8 @@ pub enum StartError {
     Clock(String),
     #[error("metrics: {0}")]
     Metrics(String),
+    #[error("webhook client: {0}")]
+    Http(String),
 }
 
 impl AppState {
@@ -100,6 +175,12 @@ impl AppState {
             instance: instance_name().into(),
             signer: Arc::new(CertificateSigner::from_seed(&signing_key(&config_ref)?)),
             lookup_limiter: Arc::new(RateLimiter::keyed(lookup_quota(&config_ref.certificates))),
+            webhook_client: crate::webhooks::client(config_ref.webhooks.allow_private_targets)
+                .map_err(StartError::Http)?,
+            trusted_proxies: Arc::new(TrustedProxies::from_config(
+                &config_ref.server.trusted_proxies,
+            )),
+            certificate_pdf: Arc::new(CertificatePdf::new(&config_ref.certificates.font_dir)),
         })
     }
 

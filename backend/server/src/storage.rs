@@ -1,5 +1,5 @@
-//! Content-addressed file storage for uploaded materials (SPEC §9: "stored by SHA-256, never
-//! under a client-supplied path, written atomically").
+//! Content-addressed file storage for uploaded materials and batch archives (SPEC §9: "stored
+//! by SHA-256, never under a client-supplied path, written atomically").
 //!
 //! Files go through `state.storage` (`object_store`: local disk by default, an S3-compatible
 //! store in production) under `sha256/<2 hex>/<2 hex>/<64 hex>`, a path derived from the content
@@ -133,6 +133,60 @@ pub async fn put(store: &dyn ObjectStore, blob: &Blob) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Bytes read from a local file per step of [`put_file`].
+const FILE_CHUNK: usize = 1024 * 1024;
+
+/// Stores a local file (e.g. a batch archive written to a temporary file) under its SHA-256
+/// without holding it in memory: one pass hashes it, a second streams it to the store as a
+/// multipart upload (the local store writes a staging file and renames it into place on
+/// completion, an S3-compatible store commits all parts at once: atomic either way). Returns
+/// the digest and size. Blocking reads of a local file, chunk by chunk.
+pub async fn put_file(
+    store: &dyn ObjectStore,
+    file: &mut std::fs::File,
+) -> Result<(String, u64), ApiError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let io = |e: std::io::Error| ApiError::Internal(format!("temporary file: {e}"));
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    let mut buffer = vec![0u8; FILE_CHUNK];
+    loop {
+        let read = file.read(&mut buffer).map_err(io)?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+        size += read as u64;
+    }
+    let sha256 = hex::encode(hasher.finalize());
+    let path = object_path(&sha256)?;
+    match store.head(&path).await {
+        Ok(meta) if meta.size == size => return Ok((sha256, size)),
+        Ok(_) | Err(object_store::Error::NotFound { .. }) => {}
+        Err(e) => return Err(storage_error("head", e)),
+    }
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    let upload = store
+        .put_multipart(&path)
+        .await
+        .map_err(|e| storage_error("put", e))?;
+    let mut writer = object_store::WriteMultipart::new(upload);
+    loop {
+        let read = file.read(&mut buffer).map_err(io)?;
+        if read == 0 {
+            break;
+        }
+        writer
+            .wait_for_capacity(4)
+            .await
+            .map_err(|e| storage_error("put", e))?;
+        writer.write(&buffer[..read]);
+    }
+    writer.finish().await.map_err(|e| storage_error("put", e))?;
+    Ok((sha256, size))
+}
+
 /// A stored file's size and content stream.
 pub struct Opened {
     pub size: u64,
@@ -253,6 +307,23 @@ mod tests {
         let cut = display_file_name(Some(&long));
         assert!(cut.len() <= MAX_FILE_NAME_BYTES, "{}", cut.len());
         assert!(cut.ends_with("申.pdf"));
+    }
+
+    #[actix_web::test]
+    async fn a_local_file_is_stored_under_its_digest() {
+        use std::io::Write;
+        let store = InMemory::new();
+        let mut file = tempfile::tempfile().unwrap();
+        let content = vec![7u8; FILE_CHUNK * 2 + 5];
+        file.write_all(&content).unwrap();
+        let (sha256, size) = put_file(&store, &mut file).await.unwrap();
+        assert_eq!(sha256, Blob::new(Bytes::from(content.clone())).sha256());
+        assert_eq!(size, content.len() as u64);
+        let opened = open(&store, &sha256).await.unwrap();
+        let chunks: Vec<Bytes> = opened.stream.try_collect().await.unwrap();
+        assert_eq!(chunks.concat(), content);
+        // Again: already there, nothing written twice.
+        assert_eq!(put_file(&store, &mut file).await.unwrap().0, sha256);
     }
 
     #[actix_web::test]

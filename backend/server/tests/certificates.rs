@@ -99,7 +99,12 @@ async fn issue_publish_verify_revoke() {
         assert_eq!(issued["ranges"][0]["first"], "Y000041410001265000001");
         assert_eq!(issued["ranges"][0]["last"], "Y000041410001265000003");
         // Twice is refused.
-        problem(issue(&app, &info, &batch).await, 409, "INVALID_STATE").await;
+        problem(
+            issue(&app, &info, &batch).await,
+            409,
+            "CERTIFICATES_ALREADY_ISSUED",
+        )
+        .await;
 
         let page = list(&app, &emp, &batch).await;
         assert_eq!(page["total"], 3);

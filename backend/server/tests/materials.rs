@@ -105,6 +105,7 @@ async fn batch_of(app: &TestApp, institution_id: Uuid, creator: &str, plan_state
         exam_notice_ids: Set(json!([])),
         approved_plan: Set(None),
         completion_extended_to: Set(None),
+        archived_at: Set(None),
         version: Set(1),
         created_by: Set(user_id(app, creator).await),
         created_at: Set(now),

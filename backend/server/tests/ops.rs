@@ -23,6 +23,26 @@ async fn health_readiness_and_metrics() {
 }
 
 #[actix_web::test]
+async fn every_answer_carries_the_security_headers_and_api_answers_are_not_stored() {
+    each_backend(|app| async move {
+        let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+        let login = app.login_with("nobody", "wrong password").await;
+        let spa = app.client.get(app.url("/")).send().await.unwrap();
+        for response in [&health, &login, &spa] {
+            let headers = response.headers();
+            assert_eq!(headers["x-content-type-options"], "nosniff");
+            assert_eq!(headers["referrer-policy"], "same-origin");
+            assert_eq!(headers["x-frame-options"], "SAMEORIGIN");
+        }
+        assert_eq!(login.status(), 401);
+        assert_eq!(login.headers()["cache-control"], "no-store");
+        assert!(!health.headers().contains_key("cache-control"));
+        app
+    })
+    .await;
+}
+
+#[actix_web::test]
 async fn unknown_routes_answer_problem_json_with_the_request_id() {
     each_backend(|app| async move {
         let response = app

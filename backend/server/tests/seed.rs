@@ -11,6 +11,28 @@ use skillcert_server::entities::{institution, institution_filing, occupation, us
 use skillcert_server::{BuiltApp, audit, seed};
 
 #[actix_web::test]
+async fn seed_demo_is_refused_in_a_production_profile() {
+    each_backend(|app| async move {
+        let mut config = (*app.state.config).clone();
+        config.profile = skillcert_server::config::Profile::Production;
+        let mut state = app.state.get_ref().clone();
+        state.config = std::sync::Arc::new(config);
+        let built = BuiltApp {
+            state: actix_web::web::Data::new(state),
+        };
+        let err = seed::seed_demo(&built).await.unwrap_err();
+        assert!(err.contains("production"), "{err}");
+        let users = user::Entity::find()
+            .count(&app.state.db.conn)
+            .await
+            .unwrap();
+        assert_eq!(users, 0, "nothing was written");
+        app
+    })
+    .await;
+}
+
+#[actix_web::test]
 async fn seed_demo_creates_the_spec_accounts_once() {
     each_backend(|app| async move {
         // -- Exec

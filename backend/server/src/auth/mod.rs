@@ -3,10 +3,12 @@
 //! Access tokens are HS256 JWTs with `exp`, `nbf`, `iss` and `aud` required and checked against
 //! the injectable clock (SPEC §9), typed claims (a string-typed `exp` is rejected), and the
 //! user's `token_version`: disabling a user or changing their role bumps it, so tokens already
-//! handed out stop working at once. Passwords are argon2id.
+//! handed out stop working at once. Passwords are argon2id. Service accounts' `sk_…` tokens are
+//! refused here (deny by default) and admitted only by [`service::Scoped`] handlers.
 
 pub mod password;
 pub mod routes;
+pub mod service;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
@@ -75,7 +77,7 @@ pub enum Scope {
     Nothing,
 }
 
-fn bearer(req: &HttpRequest) -> Option<&str> {
+pub(crate) fn bearer(req: &HttpRequest) -> Option<&str> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme
@@ -88,11 +90,17 @@ pub(crate) fn parse_role(code: &str) -> Result<Role, ApiError> {
         .map_err(|_| ApiError::Internal(format!("stored role `{code}` is unknown")))
 }
 
-async fn authenticate(
+pub(crate) async fn authenticate(
     state: web::Data<AppState>,
     token: Option<String>,
 ) -> Result<CurrentUser, ApiError> {
     let token = token.ok_or(ApiError::Unauthorized("缺少访问令牌"))?;
+    if service::is_service_token(&token) {
+        // A live service token on a handler that declares no scope for it: 403 (deny by
+        // default); an unknown or revoked one: 401.
+        service::authenticate_service(&state, &token).await?;
+        return Err(ApiError::Forbidden);
+    }
     let claims = state
         .tokens
         .verify_access(&token, state.clock.now())

@@ -149,7 +149,21 @@ fn anonymous(meta: &RequestMeta) -> AuditCtx {
     }
 }
 
+/// Password verifications running at once in this process: two per core. Each argon2id
+/// verification holds 19 MiB for tens of milliseconds on the blocking pool (up to 512
+/// threads), so a flood of logins would otherwise grow memory by gigabytes; past this bound
+/// logins queue, and the per-username lockout still counts each one.
+static VERIFICATIONS: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        tokio::sync::Semaphore::new(2 * cores)
+    });
+
 async fn verify_password(password: String, phc: String) -> ApiResult<bool> {
+    let _permit = VERIFICATIONS
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(format!("password verification permits: {e}")))?;
     // argon2id takes tens of milliseconds: keep it off the async workers.
     tokio::task::spawn_blocking(move || password::verify(&password, &phc))
         .await

@@ -23,6 +23,8 @@ pub struct Model {
     pub created_by: Uuid,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
+    /// Set when the 信息部 archived the batch: from then on it is read only.
+    pub archived_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

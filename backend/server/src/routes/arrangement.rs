@@ -316,7 +316,7 @@ pub async fn put_arrangement(
     body: web::Json<Arrangement>,
 ) -> ApiResult<web::Json<Arrangement>> {
     user.require(&[Role::Institution])?;
-    let batch = tenancy::find_batch(&state.db.conn, &user, id.into_inner()).await?;
+    let batch = tenancy::find_batch_to_write(&state.db.conn, &user, id.into_inner()).await?;
     let loaded = batches::load(&state.db.conn, batch).await?;
     let process = loaded.process()?;
     if process.step(Step::Arrangement).is_none() {

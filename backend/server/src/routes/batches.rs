@@ -26,6 +26,7 @@ use uuid::Uuid;
 use crate::api::{IdempotencyKey, Page, PageQuery, expected_version};
 use crate::audit::{self, AuditCtx, RequestMeta};
 use crate::auth::CurrentUser;
+use crate::auth::service::{BatchesRead, Scoped};
 use crate::batches::{self, Loaded, PlanFields, StoredPlan};
 use crate::entities::{batch, batch_occupation, batch_step, inspection, institution, occupation};
 use crate::error::{ApiError, ApiResult, Problem};
@@ -203,7 +204,8 @@ pub struct BatchView {
     pub venue_region: String,
     pub occupations: Vec<OccupationLineView>,
     pub exam_notice_ids: Vec<Uuid>,
-    /// `in_progress`, `under_review`, `returned`, `issuing` or `completed`.
+    /// `in_progress`, `under_review`, `returned`, `issuing`, `completed` or `archived` (read
+    /// only: every write on the batch answers 409 `BATCH_ARCHIVED`).
     pub status: String,
     pub status_name: &'static str,
     pub current_step: Option<Step>,
@@ -463,7 +465,7 @@ fn view_from(
     let states = loaded.step_states()?;
     let snapshot = loaded.view_snapshot(&data.registered)?;
     let deadlines = rules::deadlines(&snapshot, calendar, state.clock.now());
-    let progress = states.status(process);
+    let progress = states.status_archived(process, loaded.batch.archived_at.is_some());
     let names = &data.names;
     let steps = process
         .steps
@@ -550,6 +552,12 @@ async fn view(state: &AppState, loaded: &Loaded, calendar: &WorkCalendar) -> Api
 
 async fn visible(state: &AppState, user: &CurrentUser, id: Uuid) -> ApiResult<Loaded> {
     let batch = tenancy::find_batch(&state.db.conn, user, id).await?;
+    batches::load(&state.db.conn, batch).await
+}
+
+/// For writes: as [`visible`], and 409 `BATCH_ARCHIVED` once archived.
+async fn writable(state: &AppState, user: &CurrentUser, id: Uuid) -> ApiResult<Loaded> {
+    let batch = tenancy::find_batch_to_write(&state.db.conn, user, id).await?;
     batches::load(&state.db.conn, batch).await
 }
 
@@ -657,6 +665,7 @@ pub async fn create_batch(
         exam_notice_ids: Set(json!(input.exam_notice_ids)),
         approved_plan: Set(None),
         completion_extended_to: Set(None),
+        archived_at: Set(None),
         version: Set(1),
         created_by: Set(user.id),
         created_at: Set(now),
@@ -745,22 +754,27 @@ pub struct BatchFilter {
     pub institution_id: Option<Uuid>,
 }
 
-/// List the batches the caller may see, newest first (inspectors: those assigned to them).
+/// List the batches the caller may see, newest first (inspectors: those assigned to them;
+/// service accounts with `batches:read`: every institution's).
 #[utoipa::path(
     tag = "batches",
     params(PageQuery, BatchFilter),
-    responses((status = 200, body = Page<BatchView>), (status = 401, body = Problem), (status = 422, body = Problem)),
+    responses(
+        (status = 200, body = Page<BatchView>), (status = 401, body = Problem),
+        (status = 403, body = Problem, description = "A service token without `batches:read`"),
+        (status = 422, body = Problem)
+    ),
     security(("bearer" = []))
 )]
 #[get("/batches")]
 pub async fn list_batches(
     state: web::Data<AppState>,
-    user: CurrentUser,
+    caller: Scoped<BatchesRead>,
     page: web::Query<PageQuery>,
     filter: web::Query<BatchFilter>,
 ) -> ApiResult<web::Json<Page<BatchView>>> {
     let (page_no, size) = page.resolve()?;
-    let Some(scope) = tenancy::batch_read_condition(&user) else {
+    let Some(scope) = tenancy::batch_read_condition_for(&caller.caller) else {
         return Ok(web::Json(Page::empty(page_no, size)));
     };
     let mut condition = Condition::all().add(scope);
@@ -793,20 +807,26 @@ pub async fn list_batches(
     }))
 }
 
-/// One batch with its steps and deadlines.
+/// One batch with its steps and deadlines (also for service accounts with `batches:read`).
 #[utoipa::path(
     tag = "batches",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = BatchView), (status = 401, body = Problem), (status = 404, body = Problem)),
+    responses(
+        (status = 200, body = BatchView), (status = 401, body = Problem),
+        (status = 403, body = Problem, description = "A service token without `batches:read`"),
+        (status = 404, body = Problem)
+    ),
     security(("bearer" = []))
 )]
 #[get("/batches/{id}")]
 pub async fn get_batch(
     state: web::Data<AppState>,
-    user: CurrentUser,
+    caller: Scoped<BatchesRead>,
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<BatchView>> {
-    let loaded = readable(&state, &user, id.into_inner()).await?;
+    let batch =
+        tenancy::find_batch_to_read_for(&state.db.conn, &caller.caller, id.into_inner()).await?;
+    let loaded = batches::load(&state.db.conn, batch).await?;
     let calendar = state.calendar().await?;
     Ok(web::Json(view(&state, &loaded, &calendar).await?))
 }
@@ -838,7 +858,7 @@ pub async fn patch_batch(
     let input = body.into_inner();
     let expected = expected_version(&req, input.version)?
         .ok_or_else(|| ApiError::validation("version", "修改批次需提供 version 或 If-Match"))?;
-    let loaded = visible(&state, &user, id).await?;
+    let loaded = writable(&state, &user, id).await?;
     if loaded.batch.version != expected {
         return Err(ApiError::conflict_version());
     }
@@ -1023,7 +1043,7 @@ pub async fn submit_step(
     user.require(&[Role::Institution])?;
     let (id, step) = path.into_inner();
     let step = step_from_path(&step)?;
-    let loaded = visible(&state, &user, id).await?;
+    let loaded = writable(&state, &user, id).await?;
     let process = loaded.process()?;
     let calendar = state.calendar().await?;
     let now = state.clock.now();
@@ -1050,24 +1070,30 @@ pub async fn submit_step(
         .map_err(progress_error)?;
     let txn = state.db.begin_write().await?;
     batches::apply_changes(&*txn, &loaded, &changes, now).await?;
+    let auto = batches::DecisionRecord {
+        batch_id: id,
+        step,
+        decision: "approve",
+        comment: "符合自动通过条件（无预警信息或本环节不审核）",
+        reasons: json!([]),
+        decided_by: None,
+        audit_method: None,
+    };
     for change in &changes {
         if change.event == skillcert_domain::state::StepEvent::Approve {
             batches::record_decision(
                 &*txn,
-                batches::DecisionRecord {
-                    batch_id: id,
+                &batches::DecisionRecord {
                     step: change.step,
-                    decision: "approve",
-                    comment: "符合自动通过条件（无预警信息或本环节不审核）",
                     reasons: json!([]),
-                    decided_by: None,
-                    audit_method: None,
+                    ..auto
                 },
                 now,
             )
             .await?;
         }
     }
+    batches::step_events(&*txn, &loaded, &changes, Some(&auto), now).await?;
     audit::record(
         &*txn,
         &AuditCtx::for_user(&user, &meta),
@@ -1129,7 +1155,7 @@ pub async fn decide_step(
             "退回必须列明理由（不符合的材料或规则）",
         ));
     }
-    let loaded = visible(&state, &user, id).await?;
+    let loaded = writable(&state, &user, id).await?;
     let process = loaded.process()?;
     let reviewer = batches::reviewer_for(process, step).ok_or(ApiError::NotFound)?;
     let allowed = match reviewer {
@@ -1165,23 +1191,20 @@ pub async fn decide_step(
             .map(|r| json!({ "code": r.code, "message": r.message }))
             .collect::<Vec<_>>()
     );
-    batches::record_decision(
-        &*txn,
-        batches::DecisionRecord {
-            batch_id: id,
-            step,
-            decision: match decision {
-                Decision::Approve => "approve",
-                Decision::Return => "return",
-            },
-            comment: &input.comment,
-            reasons: reasons.clone(),
-            decided_by: Some(user.id),
-            audit_method,
+    let record = batches::DecisionRecord {
+        batch_id: id,
+        step,
+        decision: match decision {
+            Decision::Approve => "approve",
+            Decision::Return => "return",
         },
-        now,
-    )
-    .await?;
+        comment: &input.comment,
+        reasons: reasons.clone(),
+        decided_by: Some(user.id),
+        audit_method,
+    };
+    batches::record_decision(&*txn, &record, now).await?;
+    batches::step_events(&*txn, &loaded, &changes, Some(&record), now).await?;
     if step == Step::Plan && decision == Decision::Approve {
         let plan = StoredPlan::from_fields(&loaded.plan_fields()?);
         let mut active: batch::ActiveModel = loaded.batch.clone().into();
@@ -1450,7 +1473,7 @@ pub async fn record_extension(
     if input.reason.trim().is_empty() {
         violations.push(Violation::new(RuleCode::Validation, "延期须说明理由").field("reason"));
     }
-    let loaded = visible(&state, &user, id.into_inner()).await?;
+    let loaded = writable(&state, &user, id.into_inner()).await?;
     if let Some(date) = extended_to
         && (date <= loaded.batch.exam_end || date.year() != loaded.batch.year)
     {

@@ -346,11 +346,13 @@ async fn find_candidate<C: ConnectionTrait>(
         .ok_or(ApiError::NotFound)
 }
 
+/// The batch of a candidate the caller is about to change: 409 `BATCH_ARCHIVED` once archived.
 async fn batch_of<C: ConnectionTrait>(conn: &C, row: &candidate::Model) -> ApiResult<Loaded> {
     let batch = batch::Entity::find_by_id(row.batch_id)
         .one(conn)
         .await?
         .ok_or_else(|| ApiError::Internal("candidate without batch".to_owned()))?;
+    tenancy::ensure_writable(&batch)?;
     batches::load(conn, batch).await
 }
 
@@ -409,7 +411,7 @@ pub async fn create_candidate(
     let input = body.into_inner();
     let now = state.clock.now();
     let txn = state.db.begin_write().await?;
-    let batch = tenancy::find_batch(&*txn, &user, id.into_inner()).await?;
+    let batch = tenancy::find_batch_to_write(&*txn, &user, id.into_inner()).await?;
     let loaded = batches::load(&*txn, batch).await?;
     candidates::registration_open(&loaded)?;
     let new = candidates::validate(&state, &loaded, &input).map_err(ApiError::Unprocessable)?;

@@ -16,8 +16,8 @@
 //! the signature, so a row changed behind the platform's back answers `signature_valid: false`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::{IpAddr, Ipv4Addr};
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use base64::Engine;
 use governor::clock::{Clock as _, DefaultClock};
@@ -41,7 +41,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use crate::api::{Page, PageQuery};
+use crate::api::{IdempotencyKey, Page, PageQuery};
 use crate::audit::{self, AuditCtx, RequestMeta};
 use crate::auth::CurrentUser;
 use crate::batches;
@@ -207,7 +207,7 @@ pub struct LookupResult {
 // ---------------------------------------------------------------------------------------------
 
 /// The content as stored in `content`, overridden by the row's own columns.
-fn content_of(row: &certificate::Model) -> Option<CertificateContent> {
+pub(crate) fn content_of(row: &certificate::Model) -> Option<CertificateContent> {
     let stored: CertificateContent = serde_json::from_str(row.content.as_deref()?).ok()?;
     Some(CertificateContent {
         number: row.number.clone(),
@@ -221,7 +221,7 @@ fn content_of(row: &certificate::Model) -> Option<CertificateContent> {
     })
 }
 
-fn view(row: certificate::Model) -> CertificateView {
+pub(crate) fn view(row: certificate::Model) -> CertificateView {
     let content = content_of(&row);
     CertificateView {
         id: row.id,
@@ -302,11 +302,6 @@ async fn take_serials<C: ConnectionTrait>(
     })
 }
 
-fn client_ip(req: &HttpRequest) -> IpAddr {
-    req.peer_addr()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |addr| addr.ip())
-}
-
 // ---------------------------------------------------------------------------------------------
 // Handlers
 // ---------------------------------------------------------------------------------------------
@@ -314,14 +309,19 @@ fn client_ip(req: &HttpRequest) -> IpAddr {
 /// Issues one certificate per qualified candidate of the batch, in one transaction: numbers per
 /// SPEC §6 (gap-free serials per site, year and level), content signed with Ed25519. Only while
 /// the issuance step is open (the certificate or data-audit step before it approved), once.
+/// Accepts `Idempotency-Key`: a retry (say after a lost answer) returns the first answer, with
+/// `Idempotent-Replay: true`, instead of 409 `CERTIFICATES_ALREADY_ISSUED`.
 #[utoipa::path(
     tag = "certificates",
-    params(("id" = Uuid, Path)),
+    params(
+        ("id" = Uuid, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first answer")
+    ),
     responses(
         (status = 201, body = IssueResult),
         (status = 401, body = Problem), (status = 403, body = Problem, description = "Not 信息部"),
         (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "INVALID_STATE: the issuance step is not open, or certificates were already issued"),
+        (status = 409, body = Problem, description = "CERTIFICATES_ALREADY_ISSUED: this batch's certificates were issued already (a retry with the first request's Idempotency-Key gets the first answer instead); INVALID_STATE: the issuance step is not open; BATCH_ARCHIVED"),
         (status = 422, body = Problem, description = "VALIDATION: no qualified candidates, the institution's filing or site code is unusable, or serials are exhausted")
     ),
     security(("bearer" = []))
@@ -331,6 +331,8 @@ pub async fn issue(
     state: web::Data<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
+    req: HttpRequest,
+    key: IdempotencyKey,
     id: web::Path<Uuid>,
 ) -> ApiResult<actix_web::HttpResponse> {
     let id = id.into_inner();
@@ -346,7 +348,11 @@ pub async fn issue(
             .one(&*txn)
             .await?;
     }
-    let batch = tenancy::find_batch(&*txn, &user, id).await?;
+    // After the lock: a retry racing its own first request finds the first answer here.
+    if let Some(replay) = key.replay(&*txn, user.id, &req).await? {
+        return Ok(replay);
+    }
+    let batch = tenancy::find_batch_to_write(&*txn, &user, id).await?;
     let loaded = batches::load(&*txn, batch).await?;
     let issuance = loaded
         .step_states()?
@@ -362,9 +368,10 @@ pub async fn issue(
         .count(&*txn)
         .await?;
     if existing > 0 {
-        return Err(invalid_state(format!(
-            "该批次已发证（{existing} 本），不能重复发证"
-        )));
+        return Err(ApiError::Conflict {
+            code: "CERTIFICATES_ALREADY_ISSUED",
+            detail: format!("该批次已发证（{existing} 本），不能重复发证"),
+        });
     }
     let qualified = qualified_candidates(&*txn, id).await?;
     if qualified.is_empty() {
@@ -502,14 +509,17 @@ pub async fn issue(
         },
     )
     .await?;
-    txn.commit().await?;
-    Ok(actix_web::HttpResponse::Created().json(IssueResult {
+    let result = IssueResult {
         batch_id: id,
         issued,
         issue_date,
         key_id: state.signer.key_id(),
         ranges,
-    }))
+    };
+    key.remember(&*txn, user.id, &req, StatusCode::CREATED, &result, now)
+        .await?;
+    txn.commit().await?;
+    Ok(actix_web::HttpResponse::Created().json(result))
 }
 
 /// The batch's certificates, by number.
@@ -567,11 +577,17 @@ pub async fn publish(
     id: web::Path<Uuid>,
 ) -> ApiResult<web::Json<PublishResult>> {
     let id = id.into_inner();
-    tenancy::find_batch(&state.db.conn, &user, id).await?;
+    tenancy::find_batch_to_write(&state.db.conn, &user, id).await?;
     user.require(&[Role::InfoOfficer])?;
     let now = state.clock.now();
     let txn = state.db.begin_write().await?;
-    let batch = tenancy::find_batch(&*txn, &user, id).await?;
+    let batch = tenancy::find_batch_to_write(&*txn, &user, id).await?;
+    let publishing = certificate::Entity::find()
+        .filter(certificate::Column::BatchId.eq(batch.id))
+        .filter(certificate::Column::Status.eq("issued"))
+        .order_by_asc(certificate::Column::Number)
+        .all(&*txn)
+        .await?;
     let result = certificate::Entity::update_many()
         .col_expr(certificate::Column::Status, Expr::value("published"))
         .col_expr(certificate::Column::PublishedAt, Expr::value(now))
@@ -598,22 +614,41 @@ pub async fn publish(
     };
     if !changes.is_empty() {
         batches::apply_changes(&*txn, &loaded, &changes, now).await?;
-        batches::record_decision(
-            &*txn,
-            batches::DecisionRecord {
-                batch_id: loaded.batch.id,
-                step: Step::Issuance,
-                decision: "approve",
-                comment: "证书已编号发放并上网公布",
-                reasons: json!([]),
-                decided_by: Some(user.id),
-                audit_method: None,
-            },
-            now,
-        )
-        .await?;
+        let record = batches::DecisionRecord {
+            batch_id: loaded.batch.id,
+            step: Step::Issuance,
+            decision: "approve",
+            comment: "证书已编号发放并上网公布",
+            reasons: json!([]),
+            decided_by: Some(user.id),
+            audit_method: None,
+        };
+        batches::record_decision(&*txn, &record, now).await?;
+        batches::step_events(&*txn, &loaded, &changes, Some(&record), now).await?;
         states.apply(&changes);
     }
+    crate::notices::insert_event(
+        &*txn,
+        crate::notices::CERTIFICATES_PUBLISHED,
+        json!({
+            "batch": crate::notices::batch_payload(&loaded.batch, &loaded.institution.name),
+            "published": result.rows_affected,
+            "published_by": user.id,
+            "certificates": publishing
+                .iter()
+                .map(|c| json!({
+                    "id": c.id,
+                    "number": c.number,
+                    "occupation_code": c.occupation_code,
+                    "level": c.level,
+                    "issued_on": c.issued_on.to_string(),
+                }))
+                .collect::<Vec<_>>(),
+        }),
+        None,
+        now,
+    )
+    .await?;
     audit::record(
         &*txn,
         &AuditCtx::for_user(&user, &meta),
@@ -638,7 +673,10 @@ pub async fn publish(
     }))
 }
 
-/// Revokes a certificate with a reason; the public lookup then shows it as revoked.
+/// Revokes a certificate with a reason; the public lookup then shows it as revoked. Allowed
+/// after the batch is archived too (a certificate found obtained by fraud must stop verifying
+/// whenever that is found): the certificate row changes and is audited, the sealed archive zip
+/// does not, and the archive's metadata lists the revocation (`revoked_since_archive`).
 #[utoipa::path(
     tag = "certificates",
     params(("id" = Uuid, Path)),
@@ -734,7 +772,8 @@ pub async fn public_key(state: web::Data<AppState>) -> web::Json<CertificateKey>
 /// match), or by `name` + full `id_number`. Published certificates only; the ID masked; the
 /// signature verified; revoked certificates shown as revoked with the reason. A wrong name, an
 /// unpublished or missing certificate all answer the same 404. Rate limited per client IP (429
-/// with `Retry-After`).
+/// with `Retry-After`): the peer address, or behind a proxy listed in `server.trusted_proxies`
+/// the rightmost `X-Forwarded-For` hop that is not one.
 #[utoipa::path(
     tag = "public",
     params(LookupQuery),
@@ -755,7 +794,7 @@ pub async fn public_lookup(
     if state.lookup_limiter.len() > LIMITER_KEYS {
         state.lookup_limiter.retain_recent();
     }
-    if let Err(not_until) = state.lookup_limiter.check_key(&client_ip(&req)) {
+    if let Err(not_until) = state.lookup_limiter.check_key(&crate::client_ip::of(&req)) {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
         return Err(ApiError::TooManyRequests {
             retry_after_seconds: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
@@ -804,14 +843,13 @@ pub async fn public_lookup(
         .limit(50)
         .all(&state.db.conn)
         .await?;
-    let public = state.signer.public_key();
     let items: Vec<PublicCertificate> = rows
         .into_iter()
         .filter_map(|row| {
             let content = content_of(&row)?;
             let signature = row.signature.clone().unwrap_or_default();
             Some(PublicCertificate {
-                signature_valid: signing::verify(&public, &content, &signature),
+                signature_valid: state.signer.verify(&content, &signature),
                 signed_content: content.canonical_json(),
                 number: content.number,
                 name: content.name,

@@ -267,7 +267,7 @@ pub async fn create_change_request(
     if let Some(replay) = idempotency.replay(&state.db.conn, user.id, &req).await? {
         return Ok(replay);
     }
-    let batch = tenancy::find_batch(&state.db.conn, &user, id.into_inner()).await?;
+    let batch = tenancy::find_batch_to_write(&state.db.conn, &user, id.into_inner()).await?;
     let loaded = batches::load(&state.db.conn, batch).await?;
     let now = state.clock.now();
     let plan_state = loaded.step_states()?.get(Step::Plan);
@@ -488,7 +488,7 @@ pub async fn decide_change_request(
     if request.status != "pending" {
         return Err(ApiError::invalid_state("该变更申请已审核"));
     }
-    let batch = tenancy::find_batch(&state.db.conn, &user, request.batch_id).await?;
+    let batch = tenancy::find_batch_to_write(&state.db.conn, &user, request.batch_id).await?;
     let loaded = batches::load(&state.db.conn, batch).await?;
     let after = stored_place(&request.after)?;
     let now = state.clock.now();
@@ -531,23 +531,20 @@ pub async fn decide_change_request(
         move_batch(&txn, &loaded, &after, now).await?;
         batches::apply_changes(&*txn, &loaded, &changes, now).await?;
         if !changes.is_empty() {
-            batches::record_decision(
-                &*txn,
-                batches::DecisionRecord {
-                    batch_id: loaded.batch.id,
-                    step: Step::Arrangement,
-                    decision: "return",
-                    comment: "考试计划变更已批准，请按变更后的考试时间和地点修改考务安排后重新提交",
-                    reasons: json!([{
-                        "code": "ARRANGEMENT_MISMATCH",
-                        "message": "考务安排按变更前的考试计划编制",
-                    }]),
-                    decided_by: Some(user.id),
-                    audit_method: None,
-                },
-                now,
-            )
-            .await?;
+            let record = batches::DecisionRecord {
+                batch_id: loaded.batch.id,
+                step: Step::Arrangement,
+                decision: "return",
+                comment: "考试计划变更已批准，请按变更后的考试时间和地点修改考务安排后重新提交",
+                reasons: json!([{
+                    "code": "ARRANGEMENT_MISMATCH",
+                    "message": "考务安排按变更前的考试计划编制",
+                }]),
+                decided_by: Some(user.id),
+                audit_method: None,
+            };
+            batches::record_decision(&*txn, &record, now).await?;
+            batches::step_events(&*txn, &loaded, &changes, Some(&record), now).await?;
         }
     }
     audit::record(

@@ -602,6 +602,12 @@ pub async fn file_report(
             "督导报告已提交，不能修改或重复提交",
         ));
     }
+    // A report belongs to its batch's dossier: an archived batch takes no more.
+    let inspected = batch::Entity::find_by_id(row.batch_id)
+        .one(&state.db.conn)
+        .await?
+        .ok_or_else(|| ApiError::Internal("inspection without batch".to_owned()))?;
+    tenancy::ensure_writable(&inspected)?;
     let form = read_report_form(req.headers(), payload, limit).await?;
     let mut violations = Vec::new();
     let rating = match form.rating.as_deref().map(str::trim) {

@@ -296,7 +296,7 @@ pub async fn upload_material(
     if let Some(replay) = idempotency.replay(&state.db.conn, user.id, &req).await? {
         return Ok(replay);
     }
-    let batch = tenancy::find_batch(&state.db.conn, &user, path.into_inner()).await?;
+    let batch = tenancy::find_batch_to_write(&state.db.conn, &user, path.into_inner()).await?;
     let process = batch_process(&batch)?;
     // Fail before reading the body when the batch is closed; checked again when writing.
     ensure_open_for_upload(&state.db.conn, batch.id).await?;

@@ -243,8 +243,8 @@ pub async fn summary<C: ConnectionTrait>(conn: &C, batch_id: Uuid) -> ApiResult<
     })
 }
 
-/// The qualified list (合格人员) of a batch: registered (not withdrawn, not found ineligible) and
-/// passed. What certificate issuance certifies.
+/// The qualified list (合格人员) of a batch: not withdrawn, found eligible (资格审核) and passed.
+/// What certificate issuance certifies.
 pub async fn qualified_candidates<C: ConnectionTrait>(
     conn: &C,
     batch_id: Uuid,
@@ -400,8 +400,9 @@ pub async fn list_results(
     }))
 }
 
-/// The qualified list (合格人员): registered candidates (not withdrawn, not found ineligible) who
-/// passed every subject they sit. Certificate issuance certifies exactly these.
+/// The qualified list (合格人员): candidates not withdrawn, found eligible in 资格审核 (one still
+/// pending is not listed), who passed every subject they sit. Certificate issuance certifies
+/// exactly these.
 #[utoipa::path(
     tag = "results",
     params(("id" = Uuid, Path, description = "Batch id"), PageQuery),
@@ -770,7 +771,7 @@ async fn write(
     let now = state.clock.now();
     let txn = state.db.begin_write().await?;
     // Checked again inside the transaction: the step may have been submitted meanwhile.
-    let batch = tenancy::find_batch(&*txn, user, batch_id).await?;
+    let batch = tenancy::find_batch_to_write(&*txn, user, batch_id).await?;
     let loaded = batches::load(&*txn, batch).await?;
     ensure_writable(&loaded, now)?;
     let rows = validate(&*txn, batch_id, &entries)
@@ -1041,6 +1042,43 @@ fn who_of(pii: &FieldCipher, id_cell: Option<&Data>, candidate_cell: Option<&Dat
     }
 }
 
+/// The most cells the first sheet's grid (the bounding box of its cells) may span. calamine
+/// allocates the whole grid: two cells at A1 and XFD1048576 would ask for 17 billion cells and
+/// abort the process (found by `fuzz/` target `roster`). 100,000 rows of 80 columns fit.
+const MAX_GRID_CELLS: u64 = 8_000_000;
+
+/// Whether the first sheet of an .xlsx spans at most `max_cells`, read cell by cell without
+/// building the grid; `None` when it is not an .xlsx. A sheet that fails to read part-way
+/// passes: the reader's own error follows.
+fn xlsx_grid_within(bytes: &Bytes, max_cells: u64) -> Option<bool> {
+    let mut workbook = calamine::Xlsx::new(Cursor::new(bytes.clone())).ok()?;
+    let Some(name) = workbook.sheet_names().first().cloned() else {
+        return Some(true);
+    };
+    let Ok(mut cells) = workbook.worksheet_cells_reader(&name) else {
+        return Some(true);
+    };
+    let (mut top, mut bottom, mut left, mut right) = (u32::MAX, 0, u32::MAX, 0);
+    while let Ok(Some(cell)) = cells.next_cell() {
+        let (row, col) = cell.get_position();
+        top = top.min(row);
+        bottom = bottom.max(row);
+        left = left.min(col);
+        right = right.max(col);
+    }
+    if top > bottom {
+        return Some(true);
+    }
+    let spanned = (u64::from(bottom - top) + 1) * (u64::from(right - left) + 1);
+    Some(spanned <= max_cells)
+}
+
+/// How many entries a sheet reads as, or why it is refused: [`parse_sheet`] for
+/// `crate::fuzzing`, which drives it with hostile files.
+pub(crate) fn sheet_entries(bytes: Bytes, pii: &FieldCipher) -> ApiResult<usize> {
+    parse_sheet(bytes, pii).map(|entries| entries.len())
+}
+
 /// Reads the first sheet into entries, or the problems with the file as a whole.
 fn parse_sheet(bytes: Bytes, pii: &FieldCipher) -> ApiResult<Vec<Entry>> {
     let not_a_sheet =
@@ -1049,6 +1087,26 @@ fn parse_sheet(bytes: Bytes, pii: &FieldCipher) -> ApiResult<Vec<Entry>> {
     let is_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
     if !is_zip && !is_ole {
         return Err(not_a_sheet());
+    }
+    if !crate::zip_bounds::within(&bytes, crate::zip_bounds::MAX_EXPANDED_BYTES) {
+        return Err(ApiError::validation(
+            "file",
+            "文件解压后过大（超过 256 MiB）或部件过多，不像是正常的成绩表",
+        ));
+    }
+    // An archive must be an .xlsx (not .ods or .xlsb) whose grid is bounded: the reader below
+    // builds the whole grid of the sheet.
+    if is_zip && !xlsx_grid_within(&bytes, MAX_GRID_CELLS).ok_or_else(not_a_sheet)? {
+        return Err(ApiError::validation(
+            "file",
+            format!("工作表的数据范围过大（超过 {MAX_GRID_CELLS} 个单元格），请只保留成绩数据"),
+        ));
+    }
+    if is_ole && !crate::xls_bounds::within(&bytes, crate::xls_bounds::MAX_GRID_CELLS) {
+        return Err(ApiError::validation(
+            "file",
+            "工作表的数据范围过大或文件结构已损坏，请只保留成绩数据",
+        ));
     }
     let mut workbook =
         calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| not_a_sheet())?;
@@ -1163,7 +1221,7 @@ pub async fn import_results(
     user.require(&[Role::Institution])?;
     let batch_id = id.into_inner();
     // Fail before reading the body when the batch is not the caller's or not open for results.
-    let batch = tenancy::find_batch(&state.db.conn, &user, batch_id).await?;
+    let batch = tenancy::find_batch_to_write(&state.db.conn, &user, batch_id).await?;
     let loaded = batches::load(&state.db.conn, batch).await?;
     ensure_writable(&loaded, state.clock.now())?;
     let bytes = read_file(req.headers(), payload, state.config.uploads.max_bytes).await?;
@@ -1221,5 +1279,27 @@ mod tests {
             who_of(&pii, Some(&Data::String("11010519491231002X".into())), None),
             Who::Blind { error: None, .. }
         ));
+    }
+
+    #[test]
+    fn a_sheet_spanning_the_whole_grid_is_refused_not_allocated() {
+        // -- Setup & Fixtures: two cells at opposite corners (16,384 x 1,048,576 cells between).
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (col, header) in ["证件号码", "理论知识", "操作技能"].into_iter().enumerate()
+        {
+            sheet.write_string(0, col as u16, header).unwrap();
+        }
+        sheet.write_string(1_048_575, 16_383, "x").unwrap();
+        let bytes = Bytes::from(book.save_to_buffer().unwrap());
+        let pii = FieldCipher::new(&[1u8; 32]).unwrap();
+        // -- Exec
+        let err = parse_sheet(bytes, &pii).err().unwrap();
+        // -- Check: 422, and the process is still here.
+        assert!(matches!(err, ApiError::Unprocessable(_)), "{err}");
+        assert_eq!(
+            xlsx_grid_within(&Bytes::from_static(b"PK\x03\x04"), 1),
+            None
+        );
     }
 }

@@ -765,7 +765,7 @@ pub async fn import_roster(
         return Ok(replay);
     }
     let conn = &state.db.conn;
-    let batch = tenancy::find_batch(conn, &user, path.into_inner()).await?;
+    let batch = tenancy::find_batch_to_write(conn, &user, path.into_inner()).await?;
     let loaded = batches::load(conn, batch).await?;
     // Fail before reading the body when registration is closed; checked again when writing.
     candidates::registration_open(&loaded)?;

@@ -179,7 +179,7 @@ pub async fn overview(
             continue;
         };
         let states = StepStates::from_rows(process, steps.remove(&b.id).unwrap_or_default());
-        let progress = states.status(process);
+        let progress = states.status_archived(process, b.archived_at.is_some());
         by_status
             .entry(progress.status.code())
             .or_insert((progress.status, 0))

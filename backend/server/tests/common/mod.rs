@@ -6,7 +6,8 @@
 //! plans, materials and users written through the entities), `batches` (creation bodies, step
 //! submissions and decisions, a batch at registration, candidates and roster imports through
 //! HTTP), `ids` (valid and invalid ID numbers), `sheets` (.xlsx files), `pdf` (small PDFs) and `social` (a social-training batch at its
-//! arrangement step).
+//! arrangement step) and `walk` (a batch of any variant walked through its catalogue to published
+//! certificates).
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -19,6 +20,7 @@ pub mod jobs;
 pub mod pdf;
 pub mod sheets;
 pub mod social;
+pub mod walk;
 
 use std::future::Future;
 
@@ -124,6 +126,9 @@ impl TestApp {
         config.database.max_connections = 8;
         // Tests run the deadline clock's ticks themselves (jobs::tick); a tweak may start it.
         config.jobs.enabled = false;
+        // The tests' webhook receivers listen on 127.0.0.1 (tests/webhooks.rs turns it off to
+        // check the refusal).
+        config.webhooks.allow_private_targets = true;
         tweak(&mut config);
         let app = build_app(config).await.unwrap();
         let state = app.state.clone();
