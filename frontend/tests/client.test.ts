@@ -256,3 +256,79 @@ describe('problem middleware', () => {
     expect((error as ApiProblem).title).toContain('无法连接服务器');
   });
 });
+
+describe('fetchFile (files such as certificate PDFs)', () => {
+  function pdf(): Response {
+    return new Response('%PDF-1.7 …', { status: 200, headers: { 'Content-Type': 'application/pdf' } });
+  }
+
+  it('sends the bearer token and answers the raw response', async () => {
+    const calls: string[] = [];
+    const fetchMock = vi.fn(async (input: RequestInfo | URL) => {
+      const request = input instanceof Request ? input : new Request(input);
+      calls.push(`${request.method} ${new URL(request.url).pathname} ${request.headers.get('Authorization') ?? '-'}`);
+      return pdf();
+    });
+    const auth = fakeSession(session(2));
+    const api = createApiClient({ baseUrl: 'http://api.test', fetch: fetchMock, hooks: () => auth.hooks });
+
+    const response = await api.fetchFile('/api/v1/certificates/c1/pdf');
+
+    expect(await response.text()).toBe('%PDF-1.7 …');
+    expect(calls).toEqual(['GET /api/v1/certificates/c1/pdf Bearer access-2']);
+  });
+
+  it('refreshes once on 401 and retries with the new token', async () => {
+    const server = fakeServer();
+    const auth = fakeSession(session(1));
+    const api = createApiClient({ baseUrl: 'http://api.test', fetch: server.fetchMock, hooks: () => auth.hooks });
+
+    // The fake answers /me for a good token: enough to see the retry.
+    const response = await api.fetchFile('/api/v1/me');
+
+    expect(response.status).toBe(200);
+    expect(server.calls).toEqual(['GET /api/v1/me Bearer access-1', 'POST /api/v1/auth/refresh -', 'GET /api/v1/me Bearer access-2']);
+    expect(auth.failures).not.toHaveBeenCalled();
+  });
+
+  it('logs out and throws the 401 when the refresh fails', async () => {
+    const server = fakeServer({ refreshOk: false });
+    const auth = fakeSession(session(1));
+    const api = createApiClient({ baseUrl: 'http://api.test', fetch: server.fetchMock, hooks: () => auth.hooks });
+
+    const error = await api.fetchFile('/api/v1/me').catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ApiProblem);
+    expect((error as ApiProblem).status).toBe(401);
+    expect(auth.failures).toHaveBeenCalledTimes(1);
+  });
+
+  it('throws the problem+json of an error answer (503 renderer unavailable)', async () => {
+    const body = {
+      type: 'about:blank',
+      title: '证书打印服务不可用',
+      status: 503,
+      detail: '未找到中文字体',
+      code: 'PDF_RENDERER_UNAVAILABLE',
+      request_id: 'r-503',
+    };
+    const fetchMock = vi.fn(async () => json(503, body));
+    const api = createApiClient({ baseUrl: 'http://api.test', fetch: fetchMock, hooks: () => fakeSession(session(2)).hooks });
+
+    const error = await api.fetchFile('/api/v1/batches/b1/certificates/pdf').catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ApiProblem);
+    expect(error).toMatchObject({ status: 503, code: 'PDF_RENDERER_UNAVAILABLE', detail: '未找到中文字体', request_id: 'r-503' });
+  });
+
+  it('turns a network failure into the NETWORK problem', async () => {
+    const fetchMock = vi.fn(async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    const api = createApiClient({ baseUrl: 'http://api.test', fetch: fetchMock });
+
+    const error = await api.fetchFile('/api/v1/certificates/c1/pdf').catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ status: 0, code: 'NETWORK' });
+  });
+});

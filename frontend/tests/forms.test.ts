@@ -145,6 +145,7 @@ describe('batchDeadlines', () => {
     };
     expect(batchDeadlines(later, '2026-03-20').map((d) => d.label)).toEqual(['认定完成期限']);
     expect(batchDeadlines({ ...base, status: 'completed' }, '2026-03-01')).toEqual([]);
+    expect(batchDeadlines({ ...base, status: 'archived' }, '2026-03-01')).toEqual([]);
   });
 });
 

@@ -240,7 +240,36 @@ export function createApiClient(options: ApiClientOptions = {}) {
   // onResponse runs in reverse order of registration: auth (refresh and retry) sees the 401
   // first, then problem turns whatever is still an error into an ApiProblem.
   client.use(problem, auth);
-  return client;
+
+  /**
+   * A GET whose answer is a file (a PDF, a zip), for paths the generated contract may not
+   * describe yet: the same bearer token, the same single-flight refresh and one retry on a 401,
+   * and any non-2xx answer thrown as an ApiProblem. Answers the raw 2xx Response.
+   */
+  async function fetchFile(path: string, init: { signal?: AbortSignal } = {}): Promise<Response> {
+    const send = async (token: string | null): Promise<Response> => {
+      const headers = new Headers();
+      if (token) headers.set('Authorization', `Bearer ${token}`);
+      try {
+        return await rawFetch(new Request(`${baseUrl}${path}`, { method: 'GET', headers, signal: init.signal }));
+      } catch (error) {
+        if (error instanceof DOMException && error.name === 'AbortError') throw error;
+        throw ApiProblem.fallback(0);
+      }
+    };
+    const sent = hooks().accessToken();
+    let response = await send(sent);
+    if (response.status === 401) {
+      const current = hooks().accessToken();
+      const renewed = current !== null && current !== sent ? true : await refreshOnce();
+      if (renewed) response = await send(hooks().accessToken());
+      if (response.status === 401) hooks().onAuthFailure();
+    }
+    if (!response.ok) throw await ApiProblem.fromResponse(response);
+    return response;
+  }
+
+  return Object.assign(client, { fetchFile });
 }
 
 export type ApiClient = ReturnType<typeof createApiClient>;

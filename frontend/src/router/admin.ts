@@ -1,5 +1,7 @@
 // 系统管理员 (admin) pages, under /admin (SPEC §1: institutions, users, occupation catalogue,
-// working-day calendar; the adjustable clock for demos). `/admin` is the role's home.
+// working-day calendar; the adjustable clock for demos; webhooks and read-only service accounts
+// for third-party systems).
+// `/admin` is the role's home.
 import type { RouteRecordRaw } from 'vue-router';
 
 const roles: RouteRecordRaw['meta'] = { roles: ['admin'] };
@@ -28,6 +30,18 @@ export const adminRoutes: RouteRecordRaw[] = [
     name: 'admin-calendar',
     component: () => import('@/views/admin/CalendarView.vue'),
     meta: { ...roles, title: '工作日历', menu: true, icon: 'Calendar' },
+  },
+  {
+    path: '/admin/webhooks',
+    name: 'admin-webhooks',
+    component: () => import('@/views/admin/WebhooksView.vue'),
+    meta: { ...roles, title: '事件推送', menu: true, icon: 'Promotion' },
+  },
+  {
+    path: '/admin/service-accounts',
+    name: 'admin-service-accounts',
+    component: () => import('@/views/admin/ServiceAccountsView.vue'),
+    meta: { ...roles, title: '服务账号', menu: true, icon: 'Key' },
   },
   {
     path: '/admin/clock',

@@ -46,6 +46,7 @@ export const BATCH_STATUS_NAMES: Record<string, string> = {
   returned: '已退回',
   issuing: '证书办理中',
   completed: '已办结',
+  archived: '已归档',
 };
 
 export const BATCH_STATUS_TAG: Record<string, TagType> = {
@@ -54,6 +55,7 @@ export const BATCH_STATUS_TAG: Record<string, TagType> = {
   returned: 'danger',
   issuing: 'success',
   completed: 'info',
+  archived: 'info',
 };
 
 export const KIND_NAMES: Record<InstitutionKind, string> = {

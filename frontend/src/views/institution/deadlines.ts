@@ -17,7 +17,7 @@ function state(batch: Batch, step: string): string | undefined {
 const done = (s: string | undefined) => s === 'submitted' || s === 'approved';
 
 export function batchDeadlines(batch: Batch, today: string): BatchDeadline[] {
-  if (batch.status === 'completed' || batch.status === 'issuing') return [];
+  if (batch.status === 'completed' || batch.status === 'archived' || batch.status === 'issuing') return [];
   const out: BatchDeadline[] = [];
   const d = batch.deadlines;
   const hasArrangement = batch.steps.some((s) => s.step === 'arrangement');

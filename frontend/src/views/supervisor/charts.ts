@@ -47,6 +47,7 @@ export const STATUS_COLORS: Record<string, string> = {
   returned: '#f56c6c',
   issuing: '#67c23a',
   completed: '#909399',
+  archived: '#606266',
 };
 
 export interface Slice {
