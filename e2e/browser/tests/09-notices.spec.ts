@@ -1,7 +1,8 @@
 // Notices (issue 6 deadline clock), in the browser against the real binary: the supervisor
 // records an extension of a social-training batch's completion window, with the mandatory
-// reason; the institution's header bell then shows one unread notice, its popover the extension
-// and the reason, and the 消息通知 page lists it until it is marked read.
+// reason; the institution's header bell then counts one more unread notice than before (earlier
+// spec files move the platform clock, so deadline alerts may already be waiting), its popover
+// shows the extension and the reason, and the 消息通知 page lists it until it is marked read.
 // Screenshots: screenshots/notices-NN-*.png.
 import { expect, login, newPage, shot, test } from '../support/fixtures';
 
@@ -11,6 +12,14 @@ const REASON = '考点所在地突发停电，部分考生需补考';
 test.describe.configure({ mode: 'serial' });
 
 test('督导部记录延期 → 机构收到通知', async ({ browser }) => {
+  // -- train2's unread count before the extension.
+  const before = await newPage(browser);
+  const counted = before.waitForResponse((r) => r.url().endsWith('/api/v1/notices/unread-count') && r.ok());
+  await login(before, 'train2', '/inst');
+  const unreadBefore = Number((await (await counted).json()).unread_count);
+  expect(Number.isInteger(unreadBefore)).toBe(true);
+  await before.context().close();
+
   // -- The supervisor opens train2's batch and records an extension.
   const sup = await newPage(browser);
   await login(sup, 'supervisor', '/sup');
@@ -32,11 +41,12 @@ test('督导部记录延期 → 机构收到通知', async ({ browser }) => {
   await shot(sup, 'notices-01-extension', { whole: false });
   await sup.context().close();
 
-  // -- train2: the bell counts one unread notice; the popover shows it with the reason.
+  // -- train2: the bell counts one more unread notice; the popover shows it with the reason.
   const inst = await newPage(browser);
   await login(inst, 'train2', '/inst');
   const bell = inst.locator('[data-test="notice-bell"]');
-  await expect(bell).toContainText('1');
+  await expect(bell.locator('button')).toHaveAttribute('aria-label', `消息通知，${unreadBefore + 1} 条未读`);
+  await expect(bell).toContainText(String(unreadBefore + 1));
   await bell.click();
   const popover = inst.locator('[data-test="notice-bell-list"]');
   await expect(popover).toContainText('认定完成期限已延期');
