@@ -5,10 +5,24 @@
 //!
 //! ```text
 //! skillcert-bench import [--quick] [--out FILE]
+//! skillcert-bench lookup [--quick] [--pg URL] [--seconds N] [--connections N] [--out FILE]
+//! skillcert-bench pdf [--quick] [--out FILE]
+//! skillcert-bench healthz|list|create|approve [--quick] [--pg URL] [--seconds N] [--connections N] [--out FILE]
+//! skillcert-bench summary [--out FILE]
 //! ```
+//!
+//! `--out` replaces only the scenario's own section of the file (see `report`).
 
+mod load;
 mod people;
+mod report;
+mod s1;
+mod s2;
+mod s3;
 mod s4;
+mod s5;
+mod s6;
+mod s7;
 mod seed;
 mod server;
 
@@ -25,34 +39,236 @@ pub fn err(e: impl std::fmt::Display) -> Box<dyn std::error::Error + Send + Sync
     e.to_string().into()
 }
 
-struct Args {
-    quick: bool,
-    out: Option<PathBuf>,
+enum Args {
+    Import {
+        quick: bool,
+        out: Option<PathBuf>,
+    },
+    Lookup {
+        options: s7::Options,
+        out: Option<PathBuf>,
+    },
+    Pdf {
+        quick: bool,
+        out: Option<PathBuf>,
+    },
+    PdfFloor {
+        count: usize,
+    },
+    LookupFloor {
+        numbers: PathBuf,
+        seconds: u64,
+        concurrency: u32,
+    },
+    /// S1, S2, S3 or S5.
+    Http {
+        scenario: &'static str,
+        options: load::Options,
+        out: Option<PathBuf>,
+    },
+    Summary {
+        out: Option<PathBuf>,
+    },
+    ListFloor {
+        seconds: u64,
+        concurrency: u32,
+        ids: PathBuf,
+    },
+    CreateFloor {
+        seconds: u64,
+        concurrency: u32,
+    },
+    ApproveFloor {
+        pool: PathBuf,
+        concurrency: u32,
+    },
+    ApproveClient {
+        base: String,
+        token: String,
+        pool: PathBuf,
+        concurrency: u32,
+    },
+}
+
+const USAGE: &str = "usage: skillcert-bench import [--quick] [--out FILE]\n       \
+     skillcert-bench lookup [--quick] [--pg URL] [--seconds N] [--connections N] [--out FILE]\n       \
+     skillcert-bench pdf [--quick] [--out FILE]\n       \
+     skillcert-bench healthz|list|create|approve [--quick] [--pg URL] [--seconds N] [--connections N] [--out FILE]\n       \
+     skillcert-bench summary [--out FILE]";
+
+/// The next argument as a `T`, or the child command's usage.
+fn next<T: std::str::FromStr>(
+    args: &mut impl Iterator<Item = String>,
+    usage: &str,
+) -> BenchResult<T> {
+    args.next()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| usage.to_owned().into())
+}
+
+/// The child commands (floors and the S5 client), run by the scenarios themselves.
+fn parse_child(
+    command: &str,
+    args: &mut impl Iterator<Item = String>,
+) -> BenchResult<Option<Args>> {
+    Ok(Some(match command {
+        "list-floor" => {
+            const U: &str = "list-floor SECONDS CONCURRENCY IDS";
+            Args::ListFloor {
+                seconds: next(args, U)?,
+                concurrency: next(args, U)?,
+                ids: next(args, U)?,
+            }
+        }
+        "create-floor" => {
+            const U: &str = "create-floor SECONDS CONCURRENCY";
+            Args::CreateFloor {
+                seconds: next(args, U)?,
+                concurrency: next(args, U)?,
+            }
+        }
+        "approve-floor" => {
+            const U: &str = "approve-floor POOL CONCURRENCY";
+            Args::ApproveFloor {
+                pool: next(args, U)?,
+                concurrency: next(args, U)?,
+            }
+        }
+        "approve-client" => {
+            const U: &str = "approve-client BASE TOKEN POOL CONCURRENCY";
+            Args::ApproveClient {
+                base: next(args, U)?,
+                token: next(args, U)?,
+                pool: next(args, U)?,
+                concurrency: next(args, U)?,
+            }
+        }
+        _ => return Ok(None),
+    }))
+}
+
+/// `healthz`, `list`, `create`, `approve` and `summary`.
+fn parse_http(command: &str, args: &mut impl Iterator<Item = String>) -> BenchResult<Option<Args>> {
+    // Connections: 64 for the reads (BENCHMARKS.md names 64 for S1 and S2); 16 writers in
+    // flight for S3 and S5 already queue on the one server core.
+    let (scenario, connections) = match command {
+        "healthz" => ("S1", 64),
+        "list" => ("S2", 64),
+        "create" => ("S3", 16),
+        "approve" => ("S5", 16),
+        "summary" => {
+            let mut out = None;
+            while let Some(arg) = args.next() {
+                match arg.as_str() {
+                    "--out" => out = Some(next(args, "--out FILE")?),
+                    other => return Err(format!("unknown argument {other}\n{USAGE}").into()),
+                }
+            }
+            return Ok(Some(Args::Summary { out }));
+        }
+        _ => return Ok(None),
+    };
+    let mut options = load::Options {
+        quick: false,
+        pg: None,
+        seconds: 10,
+        connections,
+    };
+    let mut out = None;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--quick" => options.quick = true,
+            "--out" => out = Some(next(args, "--out FILE")?),
+            "--pg" => {
+                options.pg = Some(next::<String>(args, "--pg URL")?).filter(|u| !u.is_empty())
+            }
+            "--seconds" => options.seconds = next(args, "--seconds N")?,
+            "--connections" => options.connections = next(args, "--connections N")?,
+            other => return Err(format!("unknown argument {other}\n{USAGE}").into()),
+        }
+    }
+    Ok(Some(Args::Http {
+        scenario,
+        options,
+        out,
+    }))
 }
 
 fn parse_args() -> BenchResult<Args> {
     let mut args = std::env::args().skip(1);
-    let mut parsed = Args {
+    let command = args.next();
+    if let Some(command) = command.as_deref() {
+        if let Some(child) = parse_child(command, &mut args)? {
+            return Ok(child);
+        }
+        if let Some(http) = parse_http(command, &mut args)? {
+            return Ok(http);
+        }
+    }
+    if command.as_deref() == Some("lookup-floor") {
+        const FLOOR_USAGE: &str = "lookup-floor NUMBERS SECONDS CONCURRENCY";
+        let numbers = args.next().ok_or(FLOOR_USAGE)?.into();
+        let seconds = args
+            .next()
+            .and_then(|s| s.parse().ok())
+            .ok_or(FLOOR_USAGE)?;
+        let concurrency = args
+            .next()
+            .and_then(|s| s.parse().ok())
+            .ok_or(FLOOR_USAGE)?;
+        return Ok(Args::LookupFloor {
+            numbers,
+            seconds,
+            concurrency,
+        });
+    }
+    if command.as_deref() == Some("pdf-floor") {
+        let count = args
+            .next()
+            .and_then(|s| s.parse().ok())
+            .ok_or("pdf-floor COUNT")?;
+        return Ok(Args::PdfFloor { count });
+    }
+    let mut quick = false;
+    let mut out = None;
+    let mut options = s7::Options {
         quick: false,
-        out: None,
+        pg: None,
+        seconds: 20,
+        // Four in flight already keep the one server core busy (measured: 6,000–7,300
+        // lookups/s at 4 and at 16 connections alike); more only queue, which shows as
+        // latency, not as throughput. `--connections 16` measures that queue.
+        connections: 4,
     };
-    match args.next().as_deref() {
-        Some("import") => {}
-        other => {
-            return Err(format!(
-                "usage: skillcert-bench import [--quick] [--out FILE] (got {other:?})"
-            )
-            .into());
-        }
-    }
+    let (lookup, pdf) = match command.as_deref() {
+        Some("import") => (false, false),
+        Some("lookup") => (true, false),
+        Some("pdf") => (false, true),
+        other => return Err(format!("{USAGE} (got {other:?})").into()),
+    };
     while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
-            "--quick" => parsed.quick = true,
-            "--out" => parsed.out = Some(args.next().ok_or("--out needs a file")?.into()),
-            other => return Err(format!("unknown argument {other}").into()),
+            "--quick" => quick = true,
+            "--out" => out = Some(value("--out")?.into()),
+            "--pg" if lookup => options.pg = Some(value("--pg")?).filter(|u| !u.is_empty()),
+            "--seconds" if lookup => {
+                options.seconds = value("--seconds")?.parse().map_err(err)?;
+            }
+            "--connections" if lookup => {
+                options.connections = value("--connections")?.parse().map_err(err)?;
+            }
+            other => return Err(format!("unknown argument {other}\n{USAGE}").into()),
         }
     }
-    Ok(parsed)
+    Ok(if pdf {
+        Args::Pdf { quick, out }
+    } else if lookup {
+        options.quick = quick;
+        Args::Lookup { options, out }
+    } else {
+        Args::Import { quick, out }
+    })
 }
 
 fn median(mut times: Vec<Duration>) -> Duration {
@@ -64,7 +280,15 @@ fn ms(d: Duration) -> String {
     format!("{:.0} ms", d.as_secs_f64() * 1000.0)
 }
 
-fn machine() -> String {
+/// The machine's 1-minute load average (other work shares the CPUs).
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned())
+}
+
+pub fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {
@@ -83,17 +307,77 @@ fn machine() -> String {
     format!("{cores} cores, {cpu}; commit {commit}")
 }
 
-#[tokio::main]
-async fn main() {
-    if let Err(e) = run().await {
+fn main() {
+    // reqwest's TLS uses the server crate's crypto provider (ring), installed process-wide.
+    skillcert_server::webhooks::install_crypto_provider();
+    let mut args = std::env::args().skip(1);
+    // The S1 floor runs actix-web's own runtime, outside tokio's.
+    let result = if args.next().as_deref() == Some("hello-floor") {
+        args.next()
+            .and_then(|p| p.parse().ok())
+            .ok_or_else(|| "hello-floor PORT".into())
+            .and_then(s1::floor_main)
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(err)
+            .and_then(|runtime| runtime.block_on(run()))
+    };
+    if let Err(e) = result {
         eprintln!("skillcert-bench: {e}");
         std::process::exit(1);
     }
 }
 
 async fn run() -> BenchResult<()> {
-    let args = parse_args()?;
-    let size = if args.quick {
+    match parse_args()? {
+        Args::Import { quick, out } => import(quick, out).await,
+        Args::Lookup { options, out } => {
+            report::publish(out.as_deref(), "S7", &s7::run(&options).await?)
+        }
+        Args::Pdf { quick, out } => report::publish(out.as_deref(), "S6", &s6::run(quick).await?),
+        Args::PdfFloor { count } => s6::floor_main(count).await,
+        Args::LookupFloor {
+            numbers,
+            seconds,
+            concurrency,
+        } => s7::floor_main(&numbers, seconds, concurrency).await,
+        Args::Http {
+            scenario,
+            options,
+            out,
+        } => {
+            let section = match scenario {
+                "S1" => s1::run(&options).await?,
+                "S2" => s2::run(&options).await?,
+                "S3" => s3::run(&options).await?,
+                _ => s5::run(&options).await?,
+            };
+            report::publish(out.as_deref(), scenario, &section)
+        }
+        Args::Summary { out } => report::summary(out.as_deref()),
+        Args::ListFloor {
+            seconds,
+            concurrency,
+            ids,
+        } => s2::floor_main(seconds, concurrency, &ids).await,
+        Args::CreateFloor {
+            seconds,
+            concurrency,
+        } => s3::floor_main(seconds, concurrency).await,
+        Args::ApproveFloor { pool, concurrency } => s5::floor_main(&pool, concurrency).await,
+        Args::ApproveClient {
+            base,
+            token,
+            pool,
+            concurrency,
+        } => s5::client_main(&base, &token, &pool, concurrency).await,
+    }
+}
+
+async fn import(quick: bool, out: Option<PathBuf>) -> BenchResult<()> {
+    let size = if quick {
         seed::Size {
             institutions: 100,
             batches_per_institution: 10,
@@ -103,7 +387,7 @@ async fn run() -> BenchResult<()> {
     } else {
         seed::Size::FULL
     };
-    let (sizes, repeats): (&[usize], [usize; 2]) = if args.quick {
+    let (sizes, repeats): (&[usize], [usize; 2]) = if quick {
         (&[2_500, 12_500], [3, 1])
     } else {
         (&[10_000, 50_000], [5, 3])
@@ -121,7 +405,8 @@ async fn run() -> BenchResult<()> {
     demo::seed_demo(&app).await.map_err(err)?;
     let (user_id, institution_id) = s4::institution_of(&state, "emp1").await?;
     eprintln!("seeding {size:?} in {}", dir.path().display());
-    seed::seed(&state, size, user_id).await?;
+    let seeded = seed::seed(&state, size, user_id).await?;
+    eprintln!("seeded in {:.1} s", seeded.total.as_secs_f64());
     s4::seed_blacklist(&state, user_id).await?;
 
     let mut cursor = s4::PeopleCursor::new(size);
@@ -210,10 +495,37 @@ async fn run() -> BenchResult<()> {
          (target ≤ 384 MiB during the 50,000-row import).",
         rss_after[0].1, rss_after[1].1
     );
-    println!("{table}");
-    if let Some(out) = args.out {
-        std::fs::write(&out, &table).map_err(err)?;
-        eprintln!("written to {}", out.display());
+    for (rows, time, floor, ratio, met) in [
+        (
+            small_rows,
+            small,
+            small_floor,
+            format!("{ratio:.2}× floor time"),
+            ratio <= 1.5 && small.as_secs_f64() <= 1.0,
+        ),
+        (
+            large_rows,
+            large,
+            large_floor,
+            format!("{scale:.2}× the {small_rows}-row time"),
+            scale <= 5.5 && rss_after[1].1 <= 384.0,
+        ),
+    ] {
+        let _ = writeln!(
+            table,
+            "{}",
+            load::SummaryRow {
+                scenario: &format!("S4 import {rows} rows"),
+                backend: "SQLite",
+                figure: ms(time),
+                floor: ms(floor),
+                ratio,
+                p99: "—".to_owned(),
+                rss: format!("{idle_rss:.0} / {:.0} MiB", rss_after[1].1),
+                met,
+            }
+            .line()
+        );
     }
-    Ok(())
+    report::publish(out.as_deref(), "S4", &table)
 }
