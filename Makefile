@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help run dev test test-pg fmt fmt-check clippy test-rust test-frontend build build-rust frontend frontend-deps test-browser openapi openapi-check bench bench-import
+.PHONY: help run dev test test-pg fmt fmt-check clippy test-rust test-frontend build build-rust frontend frontend-deps test-browser openapi openapi-check bench bench-healthz bench-list bench-create bench-approve bench-import bench-pdf bench-lookup
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -24,7 +24,7 @@ dev: build-rust frontend-deps ## The API on 127.0.0.1:8080 and Vite (hot reload,
 	$(SKILLCERT) seed-demo
 	$(SKILLCERT) serve & trap 'kill %1' EXIT; cd frontend && $(NPM) run dev
 
-test: fmt-check clippy openapi-check test-rust test-frontend test-browser ## Every check CI runs: formatting, lints, contract, all tests
+test: fmt-check clippy openapi-check test-rust test-frontend test-browser ## Every check CI runs: formatting, lints, contract, all tests (the black-box suite e2e/scenarios runs in test-rust against target/debug/skillcert)
 
 fmt: ## Format the Rust code
 	$(CARGO) fmt --all
@@ -72,8 +72,59 @@ test-browser: frontend e2e/browser/node_modules/.package-lock.json ## Browser te
 	$(CARGO) build --locked -p skillcert-server
 	cd e2e/browser && SKILLCERT_BIN=$${SKILLCERT_BIN:-../../target/debug/skillcert} $(NPM) test
 
-bench: bench-import ## The benchmarks of BENCHMARKS.md built so far (S4); prints the table, writes docs/benchmarks.md
+bench: bench-healthz bench-list bench-create bench-import bench-approve bench-pdf bench-lookup ## All seven benchmarks of BENCHMARKS.md (S1–S7; release build, about an hour); each writes its section of docs/benchmarks.md, then one combined table is printed and written at its top
+	target/release/skillcert-bench summary --out docs/benchmarks.md
+
+bench-healthz: ## S1: GET /healthz through the full middleware stack vs a bare actix-web hello world, 64 connections with wrk (release build; about a minute)
+	$(CARGO) build --release --locked -p skillcert-server -p skillcert-bench
+	target/release/skillcert-bench healthz --out docs/benchmarks.md
+
+bench-list: ## S2: an institution's batch (page 20) and candidate (page 50) lists, 64 connections with wrk, on 500,000 seeded candidates, SQLite and PostgreSQL (release build; several minutes)
+	$(CARGO) build --release --locked -p skillcert-server -p skillcert-bench
+	target/release/skillcert-bench list --pg "$(BENCH_PG_URL)" --out docs/benchmarks.md
+
+bench-create: ## S3: create batches through the API (wrk POST) vs raw inserts of the same rows, SQLite and PostgreSQL (release build; several minutes)
+	$(CARGO) build --release --locked -p skillcert-server -p skillcert-bench
+	target/release/skillcert-bench create --pg "$(BENCH_PG_URL)" --out docs/benchmarks.md
+
+bench-approve: ## S5: concurrent plan approvals through the API vs raw UPDATE + INSERT transactions, SQLite and PostgreSQL (release build; several minutes)
+	$(CARGO) build --release --locked -p skillcert-server -p skillcert-bench
+	target/release/skillcert-bench approve --pg "$(BENCH_PG_URL)" --out docs/benchmarks.md
 
 bench-import: ## S4: import 10,000- and 50,000-row rosters against a seeded database (release build; several minutes)
 	$(CARGO) build --release --locked -p skillcert-server -p skillcert-bench
 	target/release/skillcert-bench import --out docs/benchmarks.md
+
+bench-pdf: ## S6: 1,000 certificate PDFs (singles and one merged) against the renderer alone (release build; needs fonts-noto-cjk; a few minutes)
+	$(CARGO) build --release --locked -p skillcert-server -p skillcert-bench
+	target/release/skillcert-bench pdf --out docs/benchmarks.md
+
+# The PostgreSQL server of S2, S3, S5 and S7: a fresh database is created there for the run and dropped after it
+# (empty: SQLite only).
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+bench-lookup: ## S7: public certificate lookup on 1,000,000 signed certificates with wrk (apt-get install wrk), SQLite and PostgreSQL (release build; several minutes)
+	$(CARGO) build --release --locked -p skillcert-server -p skillcert-bench
+	target/release/skillcert-bench lookup --pg "$(BENCH_PG_URL)" --out docs/benchmarks.md
+
+# cargo-fuzz on the stable toolchain (RUSTC_BOOTSTRAP=1), its own workspace and target dir in fuzz/.
+# New inputs go to fuzz/target/corpus/<target> (ignored); fuzz/README.md says how to keep some.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= roster pdf_check codecs problem_json
+.PHONY: fuzz
+
+fuzz: ## Fuzz each target for FUZZ_SECONDS (default 60) s; needs `cargo install cargo-fuzz --locked`; not part of `make test` (the corpus replay is)
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  mkdir -p target/corpus/$$t && \
+	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run --sanitizer none $$t target/corpus/$$t corpus/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=4096 -max_len=1048576 || exit 1; \
+	done
+
+.PHONY: fuzz-api
+# schemathesis (pinned in e2e/fuzz-api/requirements.txt, installed into e2e/fuzz-api/.venv on
+# first use) against the debug binary, once per demo role; FUZZ_API_DATABASE_URL=postgres://…
+# runs it on PostgreSQL (a fresh database per role).
+FUZZ_API_SECONDS ?= 60
+fuzz-api: ## API fuzzing: schemathesis with every check and the stateful phase, FUZZ_API_SECONDS (default 60) s per demo role, fails on any failure or server panic
+	$(CARGO) build --locked -p skillcert-server
+	FUZZ_API_SECONDS=$(FUZZ_API_SECONDS) e2e/fuzz-api/run.sh
