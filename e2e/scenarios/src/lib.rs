@@ -282,6 +282,9 @@ pub struct Api {
 
 impl Api {
     pub fn new(base: String) -> Api {
+        // Built together with the server, reqwest has TLS without a provider (`rustls-no-provider`)
+        // and refuses to build a client until one is installed; a second install is a no-op.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         Api {
             base: base.clone(),
             client: reqwest::Client::builder()
