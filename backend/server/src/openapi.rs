@@ -1,6 +1,7 @@
 //! The OpenAPI document's frame: info, security scheme and shared schemas. Paths come from the
 //! `#[utoipa::path]` handlers registered in `routes::configure`.
 
+use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
@@ -55,7 +56,7 @@ fn problem_response(description: &str) -> RefOr<Response> {
 
 /// The answers every operation of a kind can give whatever its handler does, because the
 /// layers in front of every handler give them: the bearer check (401, 403 for a role the
-/// operation is not for), the path extractor (404 for an id that names nothing), the JSON and multipart extractors (400 malformed body, 413 too
+/// operation is not for), the path extractor (404 for a segment that names nothing or does not parse), the JSON and multipart extractors (400 malformed body, 413 too
 /// large, 415 wrong media type) and the query and path extractors (422 malformed parameter).
 fn common_answers(
     operation: &utoipa::openapi::path::Operation,
@@ -74,6 +75,17 @@ fn common_answers(
     if operation.request_body.is_some() {
         answers.push(("413", "PAYLOAD_TOO_LARGE"));
         answers.push(("415", "UNSUPPORTED_MEDIA_TYPE"));
+    }
+    if operation
+        .parameters
+        .iter()
+        .flatten()
+        .any(|p| p.parameter_in == ParameterIn::Path)
+    {
+        answers.push((
+            "404",
+            "NOT_FOUND: nothing by that path (also a path segment that is not a valid id or year)",
+        ));
     }
     if operation.request_body.is_some()
         || operation.parameters.as_ref().is_some_and(|p| !p.is_empty())
