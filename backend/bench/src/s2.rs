@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
 use skillcert_domain::Level;
 use skillcert_domain::StepState;
@@ -126,7 +126,7 @@ async fn seed_world(db: &Db, size: Size) -> BenchResult<(Duration, Vec<Uuid>)> {
         .into_iter()
         .map(|b| b.id)
         .collect();
-    conn.execute_unprepared("ANALYZE").await.map_err(err)?;
+    app.state.db.refresh_statistics().await.map_err(err)?;
     app.state.db.conn.clone().close().await.map_err(err)?;
     Ok((started.elapsed(), ids))
 }

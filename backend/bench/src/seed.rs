@@ -283,13 +283,8 @@ pub async fn seed(state: &AppState, size: Size, created_by: Uuid) -> BenchResult
         size.certificates,
         certificates.as_secs_f64()
     );
-    // Fresh statistics for the planner, as a production database would have.
-    state
-        .db
-        .conn
-        .execute_unprepared("ANALYZE")
-        .await
-        .map_err(err)?;
+    // Fresh statistics for the planner, as `skillcert migrate` leaves them.
+    state.db.refresh_statistics().await.map_err(err)?;
     Ok(Seeded {
         total: started.elapsed(),
         certificates,

@@ -107,6 +107,27 @@ impl Db {
         Ok(())
     }
 
+    /// Fresh planner statistics. On SQLite only the per-index row estimates (`sqlite_stat1`)
+    /// are kept: with the STAT4 samples present (the bundled SQLite is built with
+    /// SQLITE_ENABLE_STAT4) every cached statement whose WHERE binds an indexed column is
+    /// prepared again on each execution, since a new value might change the plan; our queries
+    /// are all by key or tenant, where one plan fits every value.
+    pub async fn refresh_statistics(&self) -> Result<(), DbErr> {
+        self.conn.execute_unprepared("ANALYZE").await?;
+        if self.backend() == DbBackend::Sqlite {
+            // Under the writer lock, as every write here; the bundled SQLite always has
+            // sqlite_stat4 after ANALYZE.
+            let txn = self.begin_write().await?;
+            txn.execute_unprepared("DELETE FROM sqlite_stat4").await?;
+            txn.commit().await?;
+            // Reloads the statistics into the schema every connection reads.
+            self.conn
+                .execute_unprepared("ANALYZE sqlite_schema")
+                .await?;
+        }
+        Ok(())
+    }
+
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.conn.ping().await
     }
@@ -146,5 +167,36 @@ mod tests {
         let lite = statement(DbBackend::Sqlite, "a = ? AND b IN (?)", values());
         assert_eq!(lite.sql, "a = ? AND b IN (?)");
         assert_eq!(pg.values, lite.values);
+    }
+
+    /// After `refresh_statistics` SQLite has the per-index estimates but no STAT4 samples, so
+    /// a cached statement bound to a new value runs without being prepared again.
+    #[tokio::test]
+    async fn sqlite_statistics_keep_stat1_and_drop_stat4_samples() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/t.db", dir.path().display());
+        let db = Db::connect(&url, 2).await.unwrap();
+        db.conn
+            .execute_unprepared(
+                "CREATE TABLE t (a INTEGER, b TEXT); CREATE INDEX ix_t_a ON t (a); \
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500) \
+                 INSERT INTO t SELECT i % 7, 'x' FROM n;",
+            )
+            .await
+            .unwrap();
+        db.refresh_statistics().await.unwrap();
+        let count = |sql: &'static str| {
+            let conn = db.conn.clone();
+            async move {
+                conn.query_one(Statement::from_string(DbBackend::Sqlite, sql))
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .try_get_by_index::<i64>(0)
+                    .unwrap()
+            }
+        };
+        assert!(count("SELECT count(*) FROM sqlite_stat1").await > 0);
+        assert_eq!(count("SELECT count(*) FROM sqlite_stat4").await, 0);
     }
 }

@@ -22,7 +22,7 @@ struct Cli {
 enum Command {
     /// Migrate, then serve the API (and the SPA when built) on `server.bind`.
     Serve,
-    /// Apply pending database migrations.
+    /// Apply pending database migrations, then refresh the planner's statistics (ANALYZE).
     Migrate,
     /// Create the demo accounts, institutions and batches of SPEC §9 (demo only; runs once).
     SeedDemo,
@@ -110,7 +110,12 @@ async fn run(command: Command, mut config: Config) -> Result<ExitCode, String> {
             skillcert_migrations::Migrator::up(&app.state.db.conn, None)
                 .await
                 .map_err(|e| e.to_string())?;
-            eprintln!("skillcert: migrations applied");
+            app.state
+                .db
+                .refresh_statistics()
+                .await
+                .map_err(|e| e.to_string())?;
+            eprintln!("skillcert: migrations applied, statistics refreshed");
             Ok(ExitCode::SUCCESS)
         }
         Command::SeedDemo => {
