@@ -64,16 +64,17 @@ for role in $roles; do
   # API's; a server that stopped answering is caught below.
   if grep -q "= FAILURES =" "$reports/$role.out" || ! grep -qE "^=+ .* in [0-9.]+s =+$" "$reports/$role.out"; then
     failed=1
-    sed -n '/= FAILURES =/,/= SUMMARY =/p' "$reports/$role.out" | head -150
+    sed -n '/= FAILURES =/,/= SUMMARY =/p' "$reports/$role.out" | head -150 || true
   fi
   if grep -q "= ERRORS =" "$reports/$role.out"; then
-    sed -n '/= ERRORS =/,/= SUMMARY =/p' "$reports/$role.out" | grep -v "^    KeyError" | head -40
+    # Only shown (and `head` may close the pipe early: SIGPIPE must not end the script).
+    sed -n '/= ERRORS =/,/= SUMMARY =/p' "$reports/$role.out" | grep -v "^    KeyError" | head -40 || true
   fi
   if ! curl -sf "$base/healthz" >/dev/null; then
     echo "the server stopped answering while fuzzed as $role"; failed=1
   fi
   if grep -q "panicked" "$data/serve.log"; then
-    echo "the server panicked while fuzzed as $role:"; grep -A3 "panicked" "$data/serve.log" | head -20
+    echo "the server panicked while fuzzed as $role:"; { grep -A3 "panicked" "$data/serve.log" | head -20 || true; }
     failed=1
   fi
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
