@@ -12,7 +12,6 @@
 //! for candidates the tenant check of the batch, count, page and warnings) and the same views
 //! serialised to JSON, in plain loops — as many at once as the connections.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
@@ -22,17 +21,10 @@ use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
 use skillcert_domain::Level;
-use skillcert_domain::StepState;
-use skillcert_domain::alerts::{self, AlertInput};
-use skillcert_domain::calendar::{WorkCalendar, china_date};
-use skillcert_domain::rules;
 use skillcert_server::api::Page;
-use skillcert_server::batches::{self, Loaded};
 use skillcert_server::config::Config;
-use skillcert_server::entities::{
-    batch, candidate, candidate_warning, institution, occupation, user,
-};
-use skillcert_server::routes::batches::{BatchView, DeadlinesView, OccupationLineView, StepView};
+use skillcert_server::entities::{batch, candidate, candidate_warning, institution, user};
+use skillcert_server::routes::batches::views;
 use skillcert_server::routes::candidates::CandidateView;
 use skillcert_server::state::AppState;
 use skillcert_server::{build_app, seed as demo};
@@ -412,27 +404,8 @@ async fn batch_page(state: &AppState, who: Who) -> BenchResult<Vec<u8>> {
     let total = paginator.num_items().await.map_err(err)?;
     let rows = paginator.fetch_page(0).await.map_err(err)?;
     let calendar = state.calendar().await.map_err(err_api)?;
-    let loaded = batches::load_many(conn, rows).await.map_err(err_api)?;
-    let ids: Vec<Uuid> = loaded.iter().map(|l| l.batch.id).collect();
-    let codes: std::collections::BTreeSet<String> = loaded
-        .iter()
-        .flat_map(|l| l.occupations.iter().map(|o| o.occupation_code.clone()))
-        .collect();
-    let names: BTreeMap<String, String> = occupation::Entity::find()
-        .filter(occupation::Column::Code.is_in(codes))
-        .all(conn)
-        .await
-        .map_err(err)?
-        .into_iter()
-        .map(|o| (o.code, o.name))
-        .collect();
-    let registered = batches::registered_counts(conn, &ids)
-        .await
-        .map_err(err_api)?;
-    let items = loaded
-        .iter()
-        .map(|l| view(state, l, &registered, &names, &calendar))
-        .collect::<BenchResult<Vec<_>>>()?;
+    // The handler's own view building: its queries and the same views.
+    let items = views(state, rows, &calendar).await.map_err(err_api)?;
     if items.len() != 20 {
         return Err(format!("floor batch page has {} items", items.len()).into());
     }
@@ -511,94 +484,4 @@ async fn candidate_page(state: &AppState, who: Who, batch_id: Uuid) -> BenchResu
 
 fn err_api(e: skillcert_server::error::ApiError) -> Box<dyn std::error::Error + Send + Sync> {
     format!("{e:?}").into()
-}
-
-/// The batch's API view, as the handler builds it (`routes::batches::view_from`).
-fn view(
-    state: &AppState,
-    loaded: &Loaded,
-    registered: &BTreeMap<(Uuid, String, i16), u32>,
-    names: &BTreeMap<String, String>,
-    calendar: &WorkCalendar,
-) -> BenchResult<BatchView> {
-    let process = loaded.process().map_err(err_api)?;
-    let states = loaded.step_states().map_err(err_api)?;
-    let snapshot = loaded.view_snapshot(registered).map_err(err_api)?;
-    let deadlines = rules::deadlines(&snapshot, calendar, state.clock.now());
-    let progress = states.status_archived(process, loaded.batch.archived_at.is_some());
-    let steps = process
-        .steps
-        .iter()
-        .map(|def| {
-            let row = loaded.step_row(def.step);
-            let step_state = states.get(def.step).unwrap_or(StepState::NotStarted);
-            StepView {
-                step: def.step,
-                name: def.step.name_zh(),
-                state: step_state,
-                state_name: step_state.name_zh(),
-                reviewer: def.reviewer,
-                beside: !def.is_gate(),
-                submitted_at: row.and_then(|r| r.submitted_at),
-                decided_at: row.and_then(|r| r.decided_at),
-            }
-        })
-        .collect();
-    let occupations = snapshot
-        .occupations
-        .iter()
-        .map(|line| OccupationLineView {
-            occupation_code: line.occupation_code.as_str().to_owned(),
-            occupation_name: names.get(line.occupation_code.as_str()).cloned(),
-            level: line.level.number(),
-            level_name: line.level.name_zh(),
-            planned_count: line.planned_count,
-            registered_count: line.registered_count,
-        })
-        .collect();
-    let b = &loaded.batch;
-    Ok(BatchView {
-        id: b.id,
-        institution_id: b.institution_id,
-        institution_name: loaded.institution.name.clone(),
-        kind: b.kind.clone(),
-        module: b.module.clone(),
-        method: b.method.clone(),
-        year: b.year,
-        exam_start: b.exam_start,
-        exam_end: b.exam_end,
-        venue: b.venue.clone(),
-        venue_region: b.venue_region.clone(),
-        occupations,
-        exam_notice_ids: serde_json::from_value(b.exam_notice_ids.clone()).unwrap_or_default(),
-        status: progress.status.code().to_owned(),
-        status_name: progress.status.name_zh(),
-        current_step: progress.current_step,
-        steps,
-        deadlines: DeadlinesView {
-            earliest_exam_date: deadlines.earliest_exam_date,
-            arrangement_deadline: deadlines.arrangement_deadline,
-            completion_deadline: deadlines.completion_deadline,
-            year_end: deadlines.year_end,
-            calendar_year_missing: deadlines.calendar_year_missing,
-            completion_extended_to: b.completion_extended_to,
-            alerts: alerts::deadline_alerts(
-                &AlertInput {
-                    process,
-                    states: &states,
-                    year: b.year,
-                    exam_start: b.exam_start,
-                    exam_end: b.exam_end,
-                    completion_extended_to: b.completion_extended_to,
-                },
-                china_date(state.clock.now()),
-            )
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-        },
-        version: b.version,
-        created_at: b.created_at,
-        updated_at: b.updated_at,
-    })
 }

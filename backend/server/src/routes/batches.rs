@@ -441,8 +441,8 @@ async fn view_in<C: sea_orm::ConnectionTrait>(
     view_from(state, loaded, &data, calendar)
 }
 
-/// Several batches' views (lists) with a fixed number of queries.
-async fn views(
+/// Several batches' views (lists) with a fixed number of queries (also the S2 bench's floor).
+pub async fn views(
     state: &AppState,
     rows: Vec<batch::Model>,
     calendar: &WorkCalendar,
