@@ -563,23 +563,21 @@ impl StoredPlan {
 
 /// Writes the planned step changes with conditional updates: a row changed by someone else in
 /// the meantime (its version moved) makes the whole action a 409, so of two simultaneous
-/// decisions exactly one wins.
+/// decisions exactly one wins. Answers the batch's step rows as they now stand (`now` should
+/// be microseconds, as stored), so the caller need not read them back.
 pub async fn apply_changes<C: ConnectionTrait>(
     conn: &C,
     loaded: &Loaded,
     changes: &[StepChange],
     now: OffsetDateTime,
-) -> Result<(), ApiError> {
-    let mut versions: BTreeMap<&str, i32> = loaded
-        .steps
-        .iter()
-        .map(|row| (row.step.as_str(), row.version))
-        .collect();
+) -> Result<Vec<batch_step::Model>, ApiError> {
+    let mut rows = loaded.steps.clone();
     for change in changes {
         let code = change.step.code();
-        let Some(version) = versions.get(code).copied() else {
+        let Some(row) = rows.iter_mut().find(|row| row.step == code) else {
             return Err(ApiError::Internal(format!("step row {code} missing")));
         };
+        let version = row.version;
         let mut update = batch_step::Entity::update_many()
             .col_expr(batch_step::Column::State, Expr::value(change.to.code()))
             .col_expr(batch_step::Column::Version, Expr::value(version + 1))
@@ -590,16 +588,16 @@ pub async fn apply_changes<C: ConnectionTrait>(
         match change.event {
             StepEvent::Submit => {
                 update = update.col_expr(batch_step::Column::SubmittedAt, Expr::value(now));
-                let first = loaded
-                    .step_row(change.step)
-                    .and_then(|row| row.first_submitted_at);
-                if first.is_none() {
+                row.submitted_at = Some(now);
+                if row.first_submitted_at.is_none() {
                     update =
                         update.col_expr(batch_step::Column::FirstSubmittedAt, Expr::value(now));
+                    row.first_submitted_at = Some(now);
                 }
             }
             StepEvent::Approve | StepEvent::Return | StepEvent::Close => {
                 update = update.col_expr(batch_step::Column::DecidedAt, Expr::value(now));
+                row.decided_at = Some(now);
             }
             StepEvent::Reset => {
                 update = update
@@ -611,6 +609,8 @@ pub async fn apply_changes<C: ConnectionTrait>(
                         batch_step::Column::DecidedAt,
                         Expr::value(Option::<OffsetDateTime>::None),
                     );
+                row.submitted_at = None;
+                row.decided_at = None;
             }
             StepEvent::Open | StepEvent::Edit | StepEvent::Reopen => {}
         }
@@ -621,9 +621,10 @@ pub async fn apply_changes<C: ConnectionTrait>(
                 detail: format!("“{}”环节已被他人处理，请刷新后重试", change.step.name_zh()),
             });
         }
-        versions.insert(code, version + 1);
+        row.state = change.to.code().to_owned();
+        row.version = version + 1;
     }
-    Ok(())
+    Ok(rows)
 }
 
 /// Writes the outbox events of a batch's step changes (docs/events.md): `step.submitted`,

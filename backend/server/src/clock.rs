@@ -34,6 +34,12 @@ impl Clock {
         OffsetDateTime::now_utc() + offset
     }
 
+    /// [`Clock::now`] to the microsecond: what both databases keep, so an answer built from
+    /// the instant written equals a later read of the row.
+    pub fn now_stored(&self) -> OffsetDateTime {
+        crate::notices::micros(self.now())
+    }
+
     pub fn is_adjustable(&self) -> bool {
         self.adjustable
     }

@@ -51,6 +51,35 @@ pub struct AppState {
     pub trusted_proxies: Arc<TrustedProxies>,
     /// Certificate PDFs: the renderer, loaded on the first print and kept.
     pub certificate_pdf: Arc<CertificatePdf>,
+    /// The work calendar as last read ([`AppState::calendar`]).
+    calendar_cache: Arc<CalendarCache>,
+}
+
+/// How long a read of the stored calendar years serves [`AppState::calendar`]: a year loaded
+/// through this process is seen at once, through another `serve` process within this time.
+pub const CALENDAR_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The shipped arrangements, parsed once, and the last full calendar read from the database.
+struct CalendarCache {
+    builtin: WorkCalendar,
+    entry: std::sync::Mutex<CalendarEntry>,
+}
+
+#[derive(Default)]
+struct CalendarEntry {
+    /// Moved on by every write through this process, so a read that began before a write
+    /// does not keep its older calendar.
+    generation: u64,
+    read: Option<(std::time::Instant, Arc<WorkCalendar>)>,
+}
+
+impl CalendarCache {
+    fn entry(&self) -> std::sync::MutexGuard<'_, CalendarEntry> {
+        // The entry holds no invariant a panicking holder could break halfway.
+        self.entry
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 /// The certificate PDF renderer of this process and the permits that bound how many documents
@@ -181,12 +210,28 @@ impl AppState {
                 &config_ref.server.trusted_proxies,
             )),
             certificate_pdf: Arc::new(CertificatePdf::new(&config_ref.certificates.font_dir)),
+            calendar_cache: Arc::new(CalendarCache {
+                builtin: WorkCalendar::builtin(),
+                entry: std::sync::Mutex::default(),
+            }),
         })
     }
 
-    /// The shipped 2023–2026 arrangements, overridden and extended by the years admins loaded.
-    pub async fn calendar(&self) -> Result<WorkCalendar, ApiError> {
-        let mut calendar = WorkCalendar::builtin();
+    /// The shipped 2023–2026 arrangements, overridden and extended by the years admins loaded;
+    /// read from the database at most once per [`CALENDAR_TTL`] (most requests need it).
+    pub async fn calendar(&self) -> Result<Arc<WorkCalendar>, ApiError> {
+        let cache = &self.calendar_cache;
+        let generation = {
+            let entry = cache.entry();
+            if let Some((at, calendar)) = &entry.read
+                && at.elapsed() < CALENDAR_TTL
+            {
+                return Ok(calendar.clone());
+            }
+            entry.generation
+        };
+        let read_at = std::time::Instant::now();
+        let mut calendar = cache.builtin.clone();
         for row in calendar_year::Entity::find().all(&self.db.conn).await? {
             match serde_json::from_value::<YearCalendar>(row.data) {
                 Ok(year) => calendar.insert_year(year),
@@ -198,7 +243,19 @@ impl AppState {
                 }
             }
         }
+        let calendar = Arc::new(calendar);
+        let mut entry = cache.entry();
+        if entry.generation == generation {
+            entry.read = Some((read_at, calendar.clone()));
+        }
         Ok(calendar)
+    }
+
+    /// Call after a calendar year is written: the next [`AppState::calendar`] reads again.
+    pub fn forget_calendar(&self) {
+        let mut entry = self.calendar_cache.entry();
+        entry.generation += 1;
+        entry.read = None;
     }
 }
 

@@ -7,15 +7,62 @@
 mod common;
 
 use common::batches::{
-    SELF_MATERIALS, approve, batch_body, create, decide, state_of, submit, submit_ok,
+    CARER, ELECTRICIAN, SELF_MATERIALS, approve, batch_body, batch_body_lines, create, decide,
+    state_of, submit, submit_ok,
 };
 use common::fixtures::{annual_plan, attach, token};
+use common::jobs::get_json;
 use common::social::{arrangement, social_at_arrangement};
 use common::{each_backend, problem, violation_codes};
 use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
 use skillcert_server::audit;
 use skillcert_server::entities::audit_event;
+
+// -- Answers built from the rows written equal a later read
+
+#[actix_web::test]
+async fn create_and_decision_answers_equal_a_later_read() {
+    each_backend(|app| async move {
+        // -- Setup
+        let cast = app.cast().await;
+        annual_plan(&app, cast.employer, 2026).await;
+        let emp = token(&app, "emp1").await;
+        let sup = token(&app, "supervisor").await;
+        // Lines given out of their stored order (code ascending, level descending).
+        let body = batch_body_lines(
+            "supervised",
+            "exam",
+            "4101",
+            &[(ELECTRICIAN, 5, 10), (CARER, 4, 7), (ELECTRICIAN, 4, 5)],
+        );
+        // -- Exec & Check
+        let created = create(&app, &emp, body).await;
+        let path = format!("/api/v1/batches/{}", created["id"].as_str().unwrap());
+        assert_eq!(get_json(&app, "emp1", &path).await, created);
+        let lines: Vec<(&str, u64)> = created["occupations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["occupation_code"].as_str().unwrap(),
+                    l["level"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(lines, [(CARER, 4), (ELECTRICIAN, 5), (ELECTRICIAN, 4)]);
+        assert!(created["occupations"][0]["occupation_name"].is_string());
+
+        attach(&app, &created, &["plan_application"]).await;
+        submit_ok(&app, &emp, &created, "plan").await;
+        let approved = approve(&app, &sup, &created, "plan").await;
+        assert_eq!(state_of(&approved, "plan"), "approved");
+        assert_eq!(get_json(&app, "emp1", &path).await, approved);
+        app
+    })
+    .await;
+}
 
 // -- Walks: each (kind, module) up to and including the certificate step
 

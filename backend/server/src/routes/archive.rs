@@ -193,10 +193,7 @@ pub async fn create_archive(
         .await?
         .ok_or(ApiError::Unauthorized("用户不存在"))?;
     // Microseconds: what both databases keep, so the zip and the row agree on the instant.
-    let now = state.clock.now();
-    let now = now
-        .replace_nanosecond(now.microsecond() * 1000)
-        .unwrap_or(now);
+    let now = state.clock.now_stored();
     let built = archive::build(&state, &loaded, &archived_by, now).await?;
 
     let txn = state.db.begin_write().await?;

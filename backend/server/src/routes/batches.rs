@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -342,17 +342,20 @@ fn parse_date(text: &str) -> Result<Date, String> {
     iso_date::parse(text).map_err(|_| format!("日期“{text}”应为 YYYY-MM-DD"))
 }
 
+/// The valid lines of `input` (each problem added to `violations`) and the catalogue names
+/// of their occupations.
 async fn parse_occupations(
     state: &AppState,
     input: &[OccupationInput],
     violations: &mut Vec<Violation>,
-) -> ApiResult<Vec<(OccupationCode, Level, u32)>> {
-    let known: BTreeMap<String, serde_json::Value> = occupation::Entity::find()
+) -> ApiResult<(Vec<(OccupationCode, Level, u32)>, BTreeMap<String, String>)> {
+    let known: BTreeMap<String, occupation::Model> = occupation::Entity::find()
         .all(&state.db.conn)
         .await?
         .into_iter()
-        .map(|o| (o.code, o.levels))
+        .map(|o| (o.code.clone(), o))
         .collect();
+    let mut names = BTreeMap::new();
     let mut lines = Vec::new();
     for (index, line) in input.iter().enumerate() {
         let field = format!("occupations[{index}]");
@@ -375,8 +378,8 @@ async fn parse_occupations(
                     )
                     .field(format!("{field}.occupation_code")),
                 ),
-                Some(levels)
-                    if !levels.as_array().is_some_and(|l| {
+                Some(known)
+                    if !known.levels.as_array().is_some_and(|l| {
                         l.iter()
                             .any(|v| v.as_u64() == Some(u64::from(level.number())))
                     }) =>
@@ -389,11 +392,14 @@ async fn parse_occupations(
                         .field(format!("{field}.level")),
                     )
                 }
-                Some(_) => lines.push((code, level, line.planned_count)),
+                Some(known) => {
+                    names.insert(known.code.clone(), known.name.clone());
+                    lines.push((code, level, line.planned_count));
+                }
             }
         }
     }
-    Ok(lines)
+    Ok((lines, names))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -612,7 +618,7 @@ pub async fn create_batch(
         violations
             .push(Violation::new(RuleCode::Validation, "认定年度应为 2000–2099").field("year"));
     }
-    let lines = parse_occupations(&state, &input.occupations, &mut violations).await?;
+    let (lines, names) = parse_occupations(&state, &input.occupations, &mut violations).await?;
     let (Some(module), Some(method), Some(exam_start), Some(exam_end), Some(venue_region)) = (
         module.value,
         method.value,
@@ -642,7 +648,7 @@ pub async fn create_batch(
     let facts = batches::institution_facts(&state.db.conn, &institution, fields.year).await?;
     let snapshot = batches::plan_snapshot(&fields, &facts, Vec::new());
     let calendar = state.calendar().await?;
-    let now = state.clock.now();
+    let now = state.clock.now_stored();
     let violations = rules::batch_violations(&snapshot, &calendar, now);
     if !violations.is_empty() {
         return Err(ApiError::Unprocessable(violations));
@@ -650,43 +656,65 @@ pub async fn create_batch(
     let process = catalogue::process(facts.kind, module)
         .ok_or_else(|| ApiError::Internal("allowed batch without process".to_owned()))?;
     let id = Uuid::now_v7();
-    let txn = state.db.begin_write().await?;
-    batch::Entity::insert(batch::ActiveModel {
-        id: Set(id),
-        institution_id: Set(institution_id),
-        kind: Set(facts.kind.code().to_owned()),
-        module: Set(module.code().to_owned()),
-        method: Set(method.code().to_owned()),
-        year: Set(fields.year),
-        exam_start: Set(exam_start),
-        exam_end: Set(exam_end),
-        venue: Set(fields.venue.clone()),
-        venue_region: Set(venue_region.code().to_owned()),
-        exam_notice_ids: Set(json!(input.exam_notice_ids)),
-        approved_plan: Set(None),
-        completion_extended_to: Set(None),
-        archived_at: Set(None),
-        version: Set(1),
-        created_by: Set(user.id),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec(&*txn)
-    .await?;
-    insert_lines(&*txn, id, &fields).await?;
-    for (step, step_state) in StepStates::initial(process).iter(process) {
-        batch_step::Entity::insert(batch_step::ActiveModel {
-            batch_id: Set(id),
-            step: Set(step.code().to_owned()),
-            state: Set(step_state.code().to_owned()),
-            submitted_at: Set(None),
-            first_submitted_at: Set(None),
-            decided_at: Set(None),
-            version: Set(1),
+    // The rows are built here and the answer from them: nothing is read back inside the write
+    // transaction, which on SQLite holds the one writer lock (and on PostgreSQL the audit
+    // chain's lock from the audit row on).
+    let batch = batch::Model {
+        id,
+        institution_id,
+        kind: facts.kind.code().to_owned(),
+        module: module.code().to_owned(),
+        method: method.code().to_owned(),
+        year: fields.year,
+        exam_start,
+        exam_end,
+        venue: fields.venue.clone(),
+        venue_region: venue_region.code().to_owned(),
+        exam_notice_ids: json!(input.exam_notice_ids),
+        approved_plan: None,
+        completion_extended_to: None,
+        archived_at: None,
+        version: 1,
+        created_by: user.id,
+        created_at: now,
+        updated_at: now,
+    };
+    let steps: Vec<batch_step::Model> = StepStates::initial(process)
+        .iter(process)
+        .map(|(step, step_state)| batch_step::Model {
+            batch_id: id,
+            step: step.code().to_owned(),
+            state: step_state.code().to_owned(),
+            submitted_at: None,
+            first_submitted_at: None,
+            decided_at: None,
+            version: 1,
         })
-        .exec(&*txn)
+        .collect();
+    let loaded = Loaded {
+        occupations: line_rows(id, &fields),
+        steps,
+        institution,
+        batch,
+    };
+    let data = ViewData {
+        registered: BTreeMap::new(),
+        names,
+    };
+    let view = view_from(&state, &loaded, &data, &calendar)?;
+    let txn = state.db.begin_write().await?;
+    batch::Entity::insert(loaded.batch.clone().into_active_model().reset_all())
+        .exec_without_returning(&*txn)
         .await?;
-    }
+    insert_lines(&*txn, &loaded.occupations).await?;
+    batch_step::Entity::insert_many(
+        loaded
+            .steps
+            .iter()
+            .map(|row| row.clone().into_active_model().reset_all()),
+    )
+    .exec_without_returning(&*txn)
+    .await?;
     audit::record(
         &*txn,
         &AuditCtx::for_user(&user, &meta),
@@ -700,12 +728,6 @@ pub async fn create_batch(
         },
     )
     .await?;
-    let batch = batch::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(|| ApiError::Internal("inserted batch missing".to_owned()))?;
-    let loaded = batches::load(&*txn, batch).await?;
-    let view = view_in(&state, &*txn, &loaded, &calendar).await?;
     key.remember(&*txn, user.id, &req, StatusCode::CREATED, &view, now)
         .await?;
     txn.commit().await?;
@@ -725,21 +747,40 @@ fn plan_summary(fields: &PlanFields) -> serde_json::Value {
     })
 }
 
+/// A batch's occupation lines as stored, in the order [`batches::load`] reads them.
+fn line_rows(batch_id: Uuid, fields: &PlanFields) -> Vec<batch_occupation::Model> {
+    let mut rows: Vec<batch_occupation::Model> = fields
+        .occupations
+        .iter()
+        .map(|(code, level, planned)| batch_occupation::Model {
+            batch_id,
+            occupation_code: code.as_str().to_owned(),
+            level: i16::from(level.number()),
+            planned_count: i32::try_from(*planned).unwrap_or(i32::MAX),
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        a.occupation_code
+            .cmp(&b.occupation_code)
+            .then(b.level.cmp(&a.level))
+    });
+    rows
+}
+
+/// One statement for all the lines.
 async fn insert_lines<C: sea_orm::ConnectionTrait>(
     conn: &C,
-    batch_id: Uuid,
-    fields: &PlanFields,
+    rows: &[batch_occupation::Model],
 ) -> ApiResult<()> {
-    for (code, level, planned) in &fields.occupations {
-        batch_occupation::Entity::insert(batch_occupation::ActiveModel {
-            batch_id: Set(batch_id),
-            occupation_code: Set(code.as_str().to_owned()),
-            level: Set(i16::from(level.number())),
-            planned_count: Set(i32::try_from(*planned).unwrap_or(i32::MAX)),
-        })
-        .exec(conn)
-        .await?;
+    if rows.is_empty() {
+        return Ok(());
     }
+    batch_occupation::Entity::insert_many(
+        rows.iter()
+            .map(|row| row.clone().into_active_model().reset_all()),
+    )
+    .exec_without_returning(conn)
+    .await?;
     Ok(())
 }
 
@@ -890,7 +931,7 @@ pub async fn patch_batch(
         after.venue_region = region;
     }
     if let Some(lines) = &input.occupations {
-        after.occupations = parse_occupations(&state, lines, &mut violations).await?;
+        after.occupations = parse_occupations(&state, lines, &mut violations).await?.0;
     }
     if !violations.is_empty() {
         return Err(ApiError::Unprocessable(violations));
@@ -932,7 +973,7 @@ pub async fn patch_batch(
             .filter(batch_occupation::Column::BatchId.eq(id))
             .exec(&*txn)
             .await?;
-        insert_lines(&*txn, id, &after).await?;
+        insert_lines(&*txn, &line_rows(id, &after)).await?;
     }
     audit::record(
         &*txn,
@@ -1155,7 +1196,7 @@ pub async fn decide_step(
             "退回必须列明理由（不符合的材料或规则）",
         ));
     }
-    let loaded = writable(&state, &user, id).await?;
+    let mut loaded = writable(&state, &user, id).await?;
     let process = loaded.process()?;
     let reviewer = batches::reviewer_for(process, step).ok_or(ApiError::NotFound)?;
     let allowed = match reviewer {
@@ -1181,9 +1222,9 @@ pub async fn decide_step(
         .step_states()?
         .on_decision(process, step, decision)
         .map_err(progress_error)?;
-    let now = state.clock.now();
+    let now = state.clock.now_stored();
     let txn = state.db.begin_write().await?;
-    batches::apply_changes(&*txn, &loaded, &changes, now).await?;
+    let steps_after = batches::apply_changes(&*txn, &loaded, &changes, now).await?;
     let reasons = json!(
         input
             .reasons
@@ -1212,7 +1253,7 @@ pub async fn decide_step(
             serde_json::to_value(&plan).map_err(|e| ApiError::Internal(e.to_string()))?,
         ));
         active.updated_at = Set(now);
-        active.update(&*txn).await?;
+        loaded.batch = active.update(&*txn).await?;
     }
     audit::record(
         &*txn,
@@ -1235,7 +1276,8 @@ pub async fn decide_step(
     )
     .await?;
     txn.commit().await?;
-    let loaded = visible(&state, &user, id).await?;
+    // The answer from the rows as written, not read back.
+    loaded.steps = steps_after;
     let calendar = state.calendar().await?;
     Ok(web::Json(view(&state, &loaded, &calendar).await?))
 }

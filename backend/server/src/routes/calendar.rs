@@ -385,5 +385,6 @@ pub async fn put_year(
     )
     .await?;
     txn.commit().await?;
+    state.forget_calendar();
     Ok(web::Json(view(&data, "loaded")))
 }

@@ -398,10 +398,7 @@ pub async fn create_draw(
     let digest = draw::pool_digest(&pool.input);
     let labels = serde_json::to_value(&pool.labels)
         .map_err(|e| ApiError::Internal(format!("pool labels: {e}")))?;
-    let now = state.clock.now();
-    let now = now
-        .replace_nanosecond(now.microsecond() * 1000)
-        .unwrap_or(now);
+    let now = state.clock.now_stored();
     let id = Uuid::now_v7();
     let txn = state.db.begin_write().await?;
     draw_entity::Entity::insert(draw_entity::ActiveModel {
@@ -487,10 +484,7 @@ pub async fn run_draw(
 ) -> ApiResult<web::Json<DrawView>> {
     user.require(&[Role::Supervisor])?;
     let id = id.into_inner();
-    let now = state.clock.now();
-    let now = now
-        .replace_nanosecond(now.microsecond() * 1000)
-        .unwrap_or(now);
+    let now = state.clock.now_stored();
     let txn = state.db.begin_write().await?;
     let row = find_draw(&*txn, id).await?;
     if row.status != COMMITTED {

@@ -667,10 +667,7 @@ pub async fn file_report(
         storage::put(&*state.storage, blob).await?;
     }
 
-    let now = state.clock.now();
-    let now = now
-        .replace_nanosecond(now.microsecond() * 1000)
-        .unwrap_or(now);
+    let now = state.clock.now_stored();
     let txn = state.db.begin_write().await?;
     // Conditional on the state read above: of two concurrent filings exactly one wins.
     let updated = inspection::Entity::update_many()

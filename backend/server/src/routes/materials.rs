@@ -340,11 +340,7 @@ pub async fn upload_material(
     // The file first: a crash from here on leaves an unreferenced file, never a row without one.
     storage::put(&*state.storage, &blob).await?;
 
-    let now = state.clock.now();
-    // Microseconds: what both databases keep, so the answer matches later reads.
-    let now = now
-        .replace_nanosecond(now.microsecond() * 1000)
-        .unwrap_or(now);
+    let now = state.clock.now_stored();
     let txn = state.db.begin_write().await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         // Serialises uploads to one batch, so two concurrent ones cannot both stay current.

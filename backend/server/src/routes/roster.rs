@@ -172,13 +172,6 @@ fn count(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
-/// Microseconds: what both databases keep, so answers match later reads.
-fn db_now(state: &AppState) -> OffsetDateTime {
-    let now = state.clock.now();
-    now.replace_nanosecond(now.microsecond() * 1000)
-        .unwrap_or(now)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Downloads
 // ---------------------------------------------------------------------------------------------
@@ -468,7 +461,7 @@ impl Finish {
         remember: Option<(&IdempotencyKey, &HttpRequest)>,
     ) -> Result<ImportJobView, ApiError> {
         let state = &self.state;
-        let now = db_now(state);
+        let now = state.clock.now_stored();
         let txn = state.db.begin_write().await?;
         let loaded = batch_for_write(&*txn, self.batch_id).await?;
         let rows = outcome.rows;
@@ -530,7 +523,7 @@ impl Finish {
     /// Marks a background job failed: nothing imported, `errors` say why.
     async fn fail(&self, job_id: Uuid, rows: usize, issues: &[RowIssue]) -> Result<(), ApiError> {
         let state = &self.state;
-        let now = db_now(state);
+        let now = state.clock.now_stored();
         let errors = serde_json::to_value(issues)
             .map_err(|e| ApiError::Internal(format!("serialise: {e}")))?;
         let txn = state.db.begin_write().await?;
@@ -818,7 +811,7 @@ pub async fn import_roster(
     };
 
     if let Some(total) = large {
-        let now = db_now(&state);
+        let now = state.clock.now_stored();
         let job = import_job::Model {
             id: Uuid::now_v7(),
             batch_id: loaded.batch.id,
