@@ -201,7 +201,7 @@ fn report(options: &Options, size: Size, rows: &[Row]) -> String {
          Seeded: {} institutions, {} batches, {} candidates (certificates not seeded: creation \
          does not read them). `POST /api/v1/batches` as `emp1` with the same valid body (two \
          occupation lines, exam three weeks ahead) — validation, the SPEC §4 batch rules, \
-         batch + lines + steps + chained audit row in one transaction, the view read back. \
+         batch + lines + steps + chained audit row in one transaction, the answer built from the rows written. \
          `wrk`, {} connections, pinned to CPU {LOAD_CPU}; {ROUNDS} runs of {} s after a 2 s \
          warm-up, alternating with the floor's (medians shown); `skillcert serve` pinned to \
          CPU {SERVER_CPU}. Any non-2xx answer fails the bench; one creation is checked in full \

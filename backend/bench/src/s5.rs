@@ -2,7 +2,8 @@
 //! (`approve`) as the supervisor: the batch read with its steps, the reviewer and transition
 //! checks, the conditional step updates (plan approved, the next steps opened), the decision,
 //! the outbox event, the approved plan kept on the batch and the chained audit row in one
-//! transaction, then the view read back — on the seeded world, on SQLite and on PostgreSQL.
+//! transaction, then the answer (registered counts and occupation names read, the rest built
+//! from the rows written) — on the seeded world, on SQLite and on PostgreSQL.
 //!
 //! Every approval needs its own batch with the plan submitted, which `wrk` cannot hand out, so
 //! the state is prepared in the database (every seeded batch put back to its process's initial
