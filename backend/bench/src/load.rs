@@ -5,7 +5,7 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectionTrait, Database, Statement};
 use uuid::Uuid;
@@ -256,6 +256,40 @@ impl SummaryRow<'_> {
             if self.met { "met" } else { "NOT met" }
         )
     }
+}
+
+/// A floor: `concurrency` plain loops at once on this process's runtime, `spawn_loop(i,
+/// started)` making loop `i`, each counting what it did until its time is up; the sum and the
+/// time taken.
+pub async fn floor_loops<F, Fut>(concurrency: u32, spawn_loop: F) -> BenchResult<(u64, Duration)>
+where
+    F: Fn(u32, Instant) -> Fut,
+    Fut: std::future::Future<Output = BenchResult<u64>> + Send + 'static,
+{
+    let started = Instant::now();
+    let loops: Vec<_> = (0..concurrency)
+        .map(|i| tokio::spawn(spawn_loop(i, started)))
+        .collect();
+    let mut count = 0;
+    for handle in loops {
+        count += handle.await.map_err(err)??;
+    }
+    Ok((count, started.elapsed()))
+}
+
+/// The end of a two-backend scenario's section: the load average after each backend's runs,
+/// the summary rows and how to run it again (`make {target}`).
+pub fn section_end(load_averages: &[(&str, &str)], summary: &[String], target: &str) -> String {
+    format!(
+        "\nLoad average (1 min) at the end of the runs: {}.\n\n{}\n\nReproduce with \
+         `make {target}` (PostgreSQL at BENCH_PG_URL, empty to skip).",
+        load_averages
+            .iter()
+            .map(|(backend, load)| format!("{backend} {load}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        summary.join("\n")
+    )
 }
 
 pub fn met(met: bool) -> &'static str {

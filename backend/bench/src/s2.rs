@@ -295,15 +295,14 @@ fn report(options: &Options, size: Size, rows: &[Row]) -> String {
             .line(),
         );
     }
+    let load_averages: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.backend, r.load_average.as_str()))
+        .collect();
     let _ = writeln!(
         out,
-        "\nLoad average (1 min) at the end of the runs: {}.\n\n{}\n\nReproduce with \
-         `make bench-list` (PostgreSQL at BENCH_PG_URL, empty to skip).",
-        rows.iter()
-            .map(|r| format!("{} {}", r.backend, r.load_average))
-            .collect::<Vec<_>>()
-            .join(", "),
-        summary.join("\n")
+        "{}",
+        load::section_end(&load_averages, &summary, "bench-list")
     );
     out
 }
@@ -333,23 +332,12 @@ pub async fn floor_main(seconds: u64, concurrency: u32, ids: &Path) -> BenchResu
         institution_id,
     };
     let run = |concurrency: u32, duration: Duration| {
-        let started = Instant::now();
-        let loops: Vec<_> = (0..concurrency)
-            .map(|i| {
-                let state = state.clone();
-                let ids = ids.clone();
-                tokio::spawn(async move {
-                    floor(&state, who, &ids, u64::from(i), started, duration).await
-                })
-            })
-            .collect();
-        async move {
-            let mut count = 0;
-            for handle in loops {
-                count += handle.await.map_err(err)??;
-            }
-            Ok::<_, Box<dyn std::error::Error + Send + Sync>>((count, started.elapsed()))
-        }
+        let (state, ids) = (&state, &ids);
+        load::floor_loops(concurrency, move |i, started| {
+            let state = state.clone();
+            let ids = ids.clone();
+            async move { floor(&state, who, &ids, u64::from(i), started, duration).await }
+        })
     };
     run(1, Duration::from_secs(2)).await?;
     let (count, elapsed) = run(concurrency, Duration::from_secs(seconds)).await?;

@@ -254,15 +254,14 @@ fn report(options: &Options, size: Size, rows: &[Row]) -> String {
             .line(),
         );
     }
+    let load_averages: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.backend, r.load_average.as_str()))
+        .collect();
     let _ = writeln!(
         out,
-        "\nLoad average (1 min) at the end of the runs: {}.\n\n{}\n\nReproduce with \
-         `make bench-create` (PostgreSQL at BENCH_PG_URL, empty to skip).",
-        rows.iter()
-            .map(|r| format!("{} {}", r.backend, r.load_average))
-            .collect::<Vec<_>>()
-            .join(", "),
-        summary.join("\n")
+        "{}",
+        load::section_end(&load_averages, &summary, "bench-create")
     );
     out
 }
@@ -282,21 +281,12 @@ pub async fn floor_main(seconds: u64, concurrency: u32) -> BenchResult<()> {
     let exam = exam_date(state.clock.now())?;
     let who = Arc::new((user_id, institution_id, exam));
     let run = |concurrency: u32, duration: Duration| {
-        let started = Instant::now();
-        let loops: Vec<_> = (0..concurrency)
-            .map(|_| {
-                let state = state.clone();
-                let who = who.clone();
-                tokio::spawn(async move { floor(&state, &who, started, duration).await })
-            })
-            .collect();
-        async move {
-            let mut count = 0;
-            for handle in loops {
-                count += handle.await.map_err(err)??;
-            }
-            Ok::<_, Box<dyn std::error::Error + Send + Sync>>((count, started.elapsed()))
-        }
+        let (state, who) = (&state, &who);
+        load::floor_loops(concurrency, move |_, started| {
+            let state = state.clone();
+            let who = who.clone();
+            async move { floor(&state, &who, started, duration).await }
+        })
     };
     run(1, Duration::from_secs(1)).await?;
     let (count, elapsed) = run(concurrency, Duration::from_secs(seconds)).await?;

@@ -274,15 +274,14 @@ fn report(options: &Options, size: Size, rows: &[Row]) -> String {
             .line(),
         );
     }
+    let load_averages: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.backend, r.load_average.as_str()))
+        .collect();
     let _ = writeln!(
         out,
-        "\nLoad average (1 min) at the end of the runs: {}.\n\n{}\n\nReproduce with \
-         `make bench-approve` (PostgreSQL at BENCH_PG_URL, empty to skip).",
-        rows.iter()
-            .map(|r| format!("{} {}", r.backend, r.load_average))
-            .collect::<Vec<_>>()
-            .join(", "),
-        summary.join("\n")
+        "{}",
+        load::section_end(&load_averages, &summary, "bench-approve")
     );
     out
 }

@@ -493,21 +493,12 @@ async fn floors(
     concurrency: u32,
     duration: Duration,
 ) -> BenchResult<(u64, Duration)> {
-    let started = Instant::now();
-    let loops: Vec<_> = (0..concurrency)
-        .map(|i| {
-            let state = state.clone();
-            let numbers = numbers.clone();
-            tokio::spawn(
-                async move { floor(&state, &numbers, u64::from(i), started, duration).await },
-            )
-        })
-        .collect();
-    let mut count = 0;
-    for handle in loops {
-        count += handle.await.map_err(err)??;
-    }
-    Ok((count, started.elapsed()))
+    crate::load::floor_loops(concurrency, |i, started| {
+        let state = state.clone();
+        let numbers = numbers.clone();
+        async move { floor(&state, &numbers, u64::from(i), started, duration).await }
+    })
+    .await
 }
 
 /// The handler's work without HTTP: lookups of random sampled numbers until `duration` has

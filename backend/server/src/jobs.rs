@@ -106,7 +106,7 @@ pub async fn tick(state: &AppState) -> Result<TickOutcome, ApiError> {
     job_run::Entity::update_many()
         .col_expr(
             job_run::Column::FinishedAt,
-            Expr::value(micros(state.clock.now())),
+            Expr::value(state.clock.now_stored()),
         )
         .col_expr(
             job_run::Column::Notices,

@@ -38,7 +38,6 @@ use uuid::Uuid;
 
 use crate::entities::{outbox_event, webhook_delivery, webhook_subscription};
 use crate::error::ApiError;
-use crate::notices::micros;
 use crate::state::AppState;
 
 /// The webhook job's name in `job_leases`.
@@ -243,7 +242,7 @@ pub async fn fan_out(state: &AppState) -> Result<(u32, u32), ApiError> {
             .into_iter()
             .map(|(id, filters)| (id, stored_filters(&filters)))
             .collect();
-        let now = micros(state.clock.now());
+        let now = state.clock.now_stored();
         let txn = state.db.begin_write().await?;
         let mut rows = Vec::new();
         for (event_id, event_type) in &batch {
@@ -319,7 +318,7 @@ pub struct AttemptResult {
 /// Claims the due pending deliveries of active subscriptions (at most one round of
 /// [`CLAIM_BATCH`]), sends them and records each result.
 pub async fn send_due(state: &AppState) -> Result<RunOutcome, ApiError> {
-    let now = micros(state.clock.now());
+    let now = state.clock.now_stored();
     let conn = &state.db.conn;
     let active: BTreeMap<Uuid, webhook_subscription::Model> = webhook_subscription::Entity::find()
         .filter(webhook_subscription::Column::Active.eq(true))
@@ -486,7 +485,7 @@ async fn record(
     token: &str,
     result: &AttemptResult,
 ) -> Result<String, ApiError> {
-    let now = micros(state.clock.now());
+    let now = state.clock.now_stored();
     let attempts = delivery.attempts + 1;
     let status = if result.ok {
         DELIVERED

@@ -24,7 +24,7 @@ use crate::api::PageQuery;
 use crate::auth::CurrentUser;
 use crate::entities::{institution, notice, notice_read};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::notices::{self, micros};
+use crate::notices;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -249,7 +249,7 @@ pub async fn read_notice(
     notice_read::Entity::insert(notice_read::ActiveModel {
         notice_id: Set(row.id),
         user_id: Set(user.id),
-        read_at: Set(micros(state.clock.now())),
+        read_at: Set(state.clock.now_stored()),
     })
     .on_conflict(
         OnConflict::columns([notice_read::Column::NoticeId, notice_read::Column::UserId])
@@ -278,7 +278,7 @@ pub async fn read_all(
     user: CurrentUser,
 ) -> ApiResult<web::Json<ReadAllResult>> {
     let scope = notices::scope(&user)?.add(unread_by(user.id));
-    let now = micros(state.clock.now());
+    let now = state.clock.now_stored();
     let unread = Query::select()
         .column(notice::Column::Id)
         .expr_as(Expr::value(user.id), Alias::new("user_id"))

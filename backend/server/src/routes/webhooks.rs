@@ -28,7 +28,7 @@ use crate::audit::{self, AuditCtx, RequestMeta};
 use crate::auth::CurrentUser;
 use crate::entities::{webhook_delivery, webhook_subscription};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::notices::{EVENT_TYPES, micros};
+use crate::notices::EVENT_TYPES;
 use crate::state::AppState;
 use crate::webhooks::{self, DEAD, DELIVERED, MAX_ATTEMPTS, PENDING};
 
@@ -491,7 +491,7 @@ pub async fn create_webhook(
         return Err(ApiError::Unprocessable(violations));
     };
     let secret = webhooks::fresh_secret()?;
-    let now = micros(state.clock.now());
+    let now = state.clock.now_stored();
     let id = Uuid::now_v7();
     let txn = state.db.begin_write().await?;
     webhook_subscription::Entity::insert(webhook_subscription::ActiveModel {
@@ -611,7 +611,7 @@ pub async fn update_webhook(
     if expected != Some(before.version) {
         return Err(ApiError::conflict_version());
     }
-    let now = micros(state.clock.now());
+    let now = state.clock.now_stored();
     let mut update = webhook_subscription::ActiveModel {
         version: Set(before.version + 1),
         updated_at: Set(now),
@@ -725,7 +725,7 @@ pub async fn rotate_secret(
     user.require(&[Role::Admin])?;
     let id = id.into_inner();
     let secret = webhooks::fresh_secret()?;
-    let now = micros(state.clock.now());
+    let now = state.clock.now_stored();
     let txn = state.db.begin_write().await?;
     let before = find(&*txn, id).await?;
     webhook_subscription::Entity::update_many()
@@ -786,7 +786,7 @@ pub async fn test_webhook(
         .pii
         .decrypt(&row.secret_enc)
         .map_err(|e| ApiError::Internal(format!("webhook {} secret: {e}", row.id)))?;
-    let now = micros(state.clock.now());
+    let now = state.clock.now_stored();
     let event_id = Uuid::now_v7();
     let delivery_id = Uuid::now_v7();
     let body = serde_json::to_vec(&json!({
@@ -963,7 +963,7 @@ pub async fn redeliver(
 ) -> ApiResult<web::Json<DeliveryView>> {
     user.require(&[Role::Admin])?;
     let id = id.into_inner();
-    let now = micros(state.clock.now());
+    let now = state.clock.now_stored();
     let txn = state.db.begin_write().await?;
     let before = webhook_delivery::Entity::find_by_id(id)
         .one(&*txn)
