@@ -456,6 +456,37 @@ async fn events_reach_the_subscriptions_whose_filters_match_signed_over_the_exac
 }
 
 #[actix_web::test]
+async fn a_test_ping_answers_the_receivers_status_not_its_page() {
+    each_backend(|app| async move {
+        // -- Setup: a receiver that answers 503 with a body.
+        let receiver = Receiver::start().await;
+        app.cast().await;
+        receiver.mode("down", Mode::FailFirst(1));
+        let sub = subscribe(&app, &receiver, "down", &["*"]).await;
+        let admin = token(&app, "admin").await;
+        // -- Exec
+        let response = app
+            .post(
+                &admin,
+                &format!(
+                    "/api/v1/webhooks/{}/test",
+                    sub["webhook"]["id"].as_str().unwrap()
+                ),
+                json!({}),
+            )
+            .await;
+        // -- Check
+        let ping: Value = response.json().await.unwrap();
+        assert_eq!(ping["ok"], false, "{ping}");
+        assert_eq!(ping["status"], 503);
+        assert_eq!(ping["error"], "HTTP 503", "{ping}");
+        assert_eq!(receiver.log().pop().unwrap().event, "ping");
+        app
+    })
+    .await;
+}
+
+#[actix_web::test]
 async fn a_failing_receiver_is_retried_with_backoff_until_it_answers() {
     each_backend(|app| async move {
         // -- Setup: a receiver that fails twice (503) and then answers.

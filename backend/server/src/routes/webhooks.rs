@@ -26,6 +26,7 @@ use uuid::Uuid;
 use crate::api::{IdempotencyKey, Page, PageQuery, expected_version};
 use crate::audit::{self, AuditCtx, RequestMeta};
 use crate::auth::CurrentUser;
+use crate::config::Profile;
 use crate::entities::{webhook_delivery, webhook_subscription};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::notices::EVENT_TYPES;
@@ -194,10 +195,29 @@ fn check_name(value: &str, out: &mut Vec<Violation>) -> Option<String> {
     }
 }
 
-/// An absolute `http`/`https` URL with a host and no credentials or fragment; unless
-/// `allow_private`, not naming a non-public IP address or `localhost` (host names are checked
-/// again at each delivery, resolved).
-pub fn check_url(value: &str, allow_private: bool, out: &mut Vec<Violation>) -> Option<String> {
+/// Which receivers a subscription may name (from the configuration).
+#[derive(Debug, Clone, Copy)]
+pub struct TargetPolicy {
+    /// `webhooks.allow_private_targets`: non-public addresses and `localhost` too.
+    pub allow_private: bool,
+    /// `https` only: in the production profile, so that payloads (names, certificate numbers)
+    /// and signatures never cross a network in clear.
+    pub require_https: bool,
+}
+
+impl TargetPolicy {
+    fn of(state: &AppState) -> Self {
+        TargetPolicy {
+            allow_private: state.config.webhooks.allow_private_targets,
+            require_https: state.config.profile == Profile::Production,
+        }
+    }
+}
+
+/// An absolute `http`/`https` URL (`https` only under `require_https`) with a host and no
+/// credentials or fragment; unless `allow_private`, not naming a non-public IP address or
+/// `localhost` (host names are checked again at each delivery, resolved).
+pub fn check_url(value: &str, policy: TargetPolicy, out: &mut Vec<Violation>) -> Option<String> {
     let text = value.trim();
     let fail = |out: &mut Vec<Violation>, reason: &str, message: &str| {
         out.push(violation("url", message).details(json!({ "reason": reason })));
@@ -220,6 +240,13 @@ pub fn check_url(value: &str, allow_private: bool, out: &mut Vec<Violation>) -> 
     if !matches!(url.scheme(), "http" | "https") {
         return fail(out, "scheme", "推送地址只能使用 http 或 https 协议");
     }
+    if policy.require_https && url.scheme() != "https" {
+        return fail(
+            out,
+            "https_required",
+            "推送地址必须使用 https：推送内容含个人信息和签名，不能明文传输",
+        );
+    }
     if url.host_str().is_none_or(str::is_empty) {
         return fail(out, "host", "推送地址缺少主机名");
     }
@@ -233,7 +260,9 @@ pub fn check_url(value: &str, allow_private: bool, out: &mut Vec<Violation>) -> 
     if url.fragment().is_some() {
         return fail(out, "fragment", "推送地址不能包含 # 片段");
     }
-    if !allow_private && let Some(host) = crate::webhook_targets::refused_host(&url) {
+    if !policy.allow_private
+        && let Some(host) = crate::webhook_targets::refused_host(&url)
+    {
         return fail(
             out,
             "private_address",
@@ -483,8 +512,7 @@ pub async fn create_webhook(
     let input = body.into_inner();
     let mut violations = Vec::new();
     let name = check_name(&input.name, &mut violations);
-    let allow_private = state.config.webhooks.allow_private_targets;
-    let url = check_url(&input.url, allow_private, &mut violations);
+    let url = check_url(&input.url, TargetPolicy::of(&state), &mut violations);
     let filters = check_event_types(&input.event_types, &mut violations);
     let (Some(name), Some(url), Some(filters), true) = (name, url, filters, violations.is_empty())
     else {
@@ -594,11 +622,11 @@ pub async fn update_webhook(
         .name
         .as_deref()
         .map(|v| check_name(v, &mut violations));
-    let allow_private = state.config.webhooks.allow_private_targets;
+    let policy = TargetPolicy::of(&state);
     let url = input
         .url
         .as_deref()
-        .map(|v| check_url(v, allow_private, &mut violations));
+        .map(|v| check_url(v, policy, &mut violations));
     let filters = input
         .event_types
         .as_deref()
@@ -807,10 +835,16 @@ pub async fn test_webhook(
         &body,
     )
     .await;
+    // A receiver's status, not its answer: the endpoint must not read other servers' pages
+    // back to the caller (the dead letters keep the start of an answer for the log).
+    let error = match result.status {
+        Some(status) if !result.ok => Some(format!("HTTP {status}")),
+        _ => result.error.as_deref().map(webhooks::truncate),
+    };
     Ok(web::Json(TestResult {
         ok: result.ok,
         status: result.status,
-        error: result.error.as_deref().map(webhooks::truncate),
+        error,
         duration_ms: result.duration_ms,
         delivery_id,
     }))
@@ -1028,8 +1062,18 @@ mod tests {
     }
 
     fn checked_url(text: &str, allow_private: bool) -> Result<String, String> {
+        policy_url(
+            text,
+            TargetPolicy {
+                allow_private,
+                require_https: false,
+            },
+        )
+    }
+
+    fn policy_url(text: &str, policy: TargetPolicy) -> Result<String, String> {
         let mut out = Vec::new();
-        check_url(text, allow_private, &mut out).ok_or_else(|| {
+        check_url(text, policy, &mut out).ok_or_else(|| {
             out[0].details["reason"]
                 .as_str()
                 .unwrap_or_default()
@@ -1070,6 +1114,28 @@ mod tests {
             assert_eq!(public_only(text).unwrap_err(), "private_address", "{text}");
         }
         assert!(public_only("https://hooks.example.cn/skillcert").is_ok());
+    }
+
+    #[test]
+    fn production_takes_https_receivers_only() {
+        let production = |text: &str| {
+            policy_url(
+                text,
+                TargetPolicy {
+                    allow_private: false,
+                    require_https: true,
+                },
+            )
+        };
+        assert_eq!(
+            production("http://hooks.example.cn/skillcert").unwrap_err(),
+            "https_required"
+        );
+        assert_eq!(
+            production("HTTPS://hooks.example.cn/skillcert").as_deref(),
+            Ok("https://hooks.example.cn/skillcert")
+        );
+        assert_eq!(production("ftp://hooks.example.cn/").unwrap_err(), "scheme");
     }
 
     #[test]
