@@ -202,6 +202,16 @@ impl Receiver {
 
 /// Creates a subscription to the receiver's hook `name` (as the admin) and tells the receiver
 /// its secret; the answer.
+/// `POST /webhooks/{id}/test` for a subscription as created, asserting 200; the answer.
+async fn ping(app: &TestApp, admin: &str, subscription: &Value) -> Value {
+    let id = subscription["webhook"]["id"].as_str().unwrap();
+    let response = app
+        .post(admin, &format!("/api/v1/webhooks/{id}/test"), json!({}))
+        .await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
 async fn subscribe(app: &TestApp, receiver: &Receiver, name: &str, types: &[&str]) -> Value {
     let admin = token(app, "admin").await;
     let response = app
@@ -413,17 +423,7 @@ async fn events_reach_the_subscriptions_whose_filters_match_signed_over_the_exac
         assert!(!views.to_string().contains("secret"), "{views}");
 
         // -- A ping reaches the hook now, signed, and stores nothing.
-        let response = app
-            .post(
-                &admin,
-                &format!(
-                    "/api/v1/webhooks/{}/test",
-                    other["webhook"]["id"].as_str().unwrap()
-                ),
-                json!({}),
-            )
-            .await;
-        let ping: Value = response.json().await.unwrap();
+        let ping = ping(&app, &admin, &other).await;
         assert_eq!(ping["ok"], true, "{ping}");
         assert_eq!(ping["status"], 200);
         let last = receiver.log().pop().unwrap();
@@ -465,18 +465,8 @@ async fn a_test_ping_answers_the_receivers_status_not_its_page() {
         let sub = subscribe(&app, &receiver, "down", &["*"]).await;
         let admin = token(&app, "admin").await;
         // -- Exec
-        let response = app
-            .post(
-                &admin,
-                &format!(
-                    "/api/v1/webhooks/{}/test",
-                    sub["webhook"]["id"].as_str().unwrap()
-                ),
-                json!({}),
-            )
-            .await;
+        let ping = ping(&app, &admin, &sub).await;
         // -- Check
-        let ping: Value = response.json().await.unwrap();
         assert_eq!(ping["ok"], false, "{ping}");
         assert_eq!(ping["status"], 503);
         assert_eq!(ping["error"], "HTTP 503", "{ping}");
