@@ -6,6 +6,11 @@ use std::sync::{Arc, RwLock};
 
 use time::{Duration, OffsetDateTime};
 
+/// Microseconds: what both databases keep, so a stored instant reads back equal.
+pub fn micros(at: OffsetDateTime) -> OffsetDateTime {
+    at.replace_nanosecond(at.microsecond() * 1000).unwrap_or(at)
+}
+
 #[derive(Clone, Debug)]
 pub struct Clock {
     /// Added to the system time.
@@ -37,7 +42,7 @@ impl Clock {
     /// [`Clock::now`] to the microsecond: what both databases keep, so an answer built from
     /// the instant written equals a later read of the row.
     pub fn now_stored(&self) -> OffsetDateTime {
-        crate::notices::micros(self.now())
+        micros(self.now())
     }
 
     pub fn is_adjustable(&self) -> bool {

@@ -104,10 +104,7 @@ pub struct NewNotice {
     pub dedupe_key: String,
 }
 
-/// Microseconds: what both databases keep, so a stored instant reads back equal.
-pub fn micros(at: OffsetDateTime) -> OffsetDateTime {
-    at.replace_nanosecond(at.microsecond() * 1000).unwrap_or(at)
-}
+pub use crate::clock::micros;
 
 /// Writes `notice` unless one with its dedupe key exists; whether it was written.
 pub async fn insert_notice<C: ConnectionTrait>(
