@@ -17,6 +17,9 @@ mod m20261128_000008_audit_method;
 mod m20261129_000010_batch_archives;
 mod m20261129_000011_webhooks;
 mod m20261129_000012_service_accounts;
+mod m20261208_000013_login_guard;
+mod m20261208_000014_import_jobs;
+mod m20261208_000015_public_lookup;
 
 pub struct Migrator;
 
@@ -35,6 +38,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_batch_archives::Migration),
             Box::new(m20261129_000011_webhooks::Migration),
             Box::new(m20261129_000012_service_accounts::Migration),
+            Box::new(m20261208_000013_login_guard::Migration),
+            Box::new(m20261208_000014_import_jobs::Migration),
+            Box::new(m20261208_000015_public_lookup::Migration),
         ]
     }
 }
