@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help run dev test test-pg fmt fmt-check clippy test-rust test-frontend build build-rust frontend frontend-deps test-browser openapi openapi-check bench bench-healthz bench-list bench-create bench-approve bench-import bench-pdf bench-lookup
+.PHONY: help run dev test openapi-lint test-pg fmt fmt-check clippy test-rust test-frontend build build-rust frontend frontend-deps test-browser openapi openapi-check bench bench-healthz bench-list bench-create bench-approve bench-import bench-pdf bench-lookup
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -24,7 +24,7 @@ dev: build-rust frontend-deps ## The API on 127.0.0.1:8080 and Vite (hot reload,
 	$(SKILLCERT) seed-demo
 	$(SKILLCERT) serve & trap 'kill %1' EXIT; cd frontend && $(NPM) run dev
 
-test: fmt-check clippy openapi-check test-rust test-frontend test-browser ## Every check CI runs: formatting, lints, contract, all tests (the black-box suite e2e/scenarios runs in test-rust against target/debug/skillcert)
+test: fmt-check clippy openapi-check openapi-lint test-rust test-frontend test-browser ## Every check CI runs: formatting, lints, contract, all tests (the black-box suite e2e/scenarios runs in test-rust against target/debug/skillcert)
 
 fmt: ## Format the Rust code
 	$(CARGO) fmt --all
@@ -46,6 +46,12 @@ openapi: ## Regenerate openapi/openapi.json from the code
 
 openapi-check: ## Fail when openapi/openapi.json is stale
 	$(CARGO) run --quiet --locked -p skillcert-server --bin skillcert -- openapi --check --out openapi/openapi.json
+
+openapi/node_modules/.package-lock.json: openapi/package-lock.json
+	cd openapi && $(NPM) ci --no-audit --no-fund
+
+openapi-lint: openapi/node_modules/.package-lock.json ## Lint openapi/openapi.json with Redocly's recommended rules (@redocly/cli pinned in openapi/package.json); fails on any error
+	cd openapi && $(NPM) run --silent lint
 
 build: build-rust frontend ## Release build of every crate and of the SPA
 
@@ -125,6 +131,6 @@ fuzz: ## Fuzz each target for FUZZ_SECONDS (default 60) s; needs `cargo install 
 # first use) against the debug binary, once per demo role; FUZZ_API_DATABASE_URL=postgres://…
 # runs it on PostgreSQL (a fresh database per role).
 FUZZ_API_SECONDS ?= 60
-fuzz-api: ## API fuzzing: schemathesis with every check and the stateful phase, FUZZ_API_SECONDS (default 60) s per demo role, fails on any failure or server panic
+fuzz-api: ## API fuzzing: schemathesis with every check and the stateful phase, FUZZ_API_SECONDS (default 60) s per demo role, seed FUZZ_API_SEED (default 1; `random` for a fresh one, printed), fails on any failure or server panic
 	$(CARGO) build --locked -p skillcert-server
 	FUZZ_API_SECONDS=$(FUZZ_API_SECONDS) e2e/fuzz-api/run.sh

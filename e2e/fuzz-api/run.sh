@@ -8,6 +8,8 @@
 #
 # Fails when schemathesis reports any failure or when the server logged a panic.
 #   FUZZ_API_SECONDS  time budget per role (default 60)
+#   FUZZ_API_SEED     schemathesis's seed (default 1, the same cases every run); `random`: a
+#                     fresh seed per run, printed so a failure can be replayed with it
 #   FUZZ_API_ROLES    roles to run (default: every demo role)
 #   SKILLCERT_BIN     the binary (default target/debug/skillcert)
 #   FUZZ_API_VENV     where schemathesis is installed (default e2e/fuzz-api/.venv)
@@ -33,6 +35,12 @@ pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
+seed="${FUZZ_API_SEED:-1}"
+if [ "$seed" = random ]; then
+  seed="$(python3 -c 'import secrets; print(secrets.randbelow(2**31))')"
+fi
+echo "fuzz-api: seed $seed (FUZZ_API_SEED=$seed replays it)"
+
 failed=0
 for role in $roles; do
   data="$work/$role"
@@ -57,7 +65,7 @@ for role in $roles; do
   (cd "$here" && "$venv/bin/schemathesis" --no-color --config-file "$here/schemathesis.toml" run "$base/api/v1/openapi.json" \
       -H "Authorization: Bearer $token" --checks all --max-time "$seconds" --workers 2 \
       --exclude-path /api/v1/auth/logout \
-      --suppress-health-check all --seed 1 >"$reports/$role.out" 2>&1) || true
+      --suppress-health-check all --seed "$seed" >"$reports/$role.out" 2>&1) || true
   sed -n '/= SUMMARY =/,$p' "$reports/$role.out"
   # A check that failed fails the run. schemathesis's own runtime errors (a crash inside its
   # generator, seen once: "AST constructor recursion depth mismatch") are shown but are not the

@@ -19,6 +19,7 @@ use crate::routes;
 use crate::security_headers;
 use crate::spa;
 use crate::state::{AppState, StartError};
+use crate::text_guard;
 
 /// A configured service, ready to be served by any number of workers.
 #[derive(Clone)]
@@ -53,10 +54,11 @@ pub fn actix_app(
     let upload_limit = state.config.uploads.max_bytes;
     let (app, api) = App::new()
         .app_data(state)
-        .app_data(api::json_config(1024 * 1024))
+        .app_data(api::json_config(text_guard::JSON_LIMIT))
         .app_data(api::path_config())
         .app_data(api::query_config())
         .app_data(web::PayloadConfig::new(upload_limit as usize + 64 * 1024))
+        .wrap(from_fn(text_guard::middleware))
         .wrap(from_fn(security_headers::middleware))
         .wrap(from_fn(request_id::middleware))
         .service(routes::ops::healthz)

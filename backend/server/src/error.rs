@@ -224,8 +224,24 @@ fn conflict_title(code: &str) -> &'static str {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
+        if refused_as_text(&err) {
+            return ApiError::validation("body", "文本含有数据库无法保存的字符");
+        }
         ApiError::Internal(format!("database: {err}"))
     }
+}
+
+/// Whether PostgreSQL refused a text value for a character it cannot store (SQLSTATE 22021
+/// `character_not_in_repertoire`, e.g. U+0000; 22P05 `untranslatable_character`): input the
+/// boundary (`text_guard`) should have refused, answered as the client's error all the same.
+fn refused_as_text(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+    let (DbErr::Query(RuntimeErr::SqlxError(sqlx::Error::Database(db)))
+    | DbErr::Exec(RuntimeErr::SqlxError(sqlx::Error::Database(db)))) = err
+    else {
+        return false;
+    };
+    matches!(db.code().as_deref(), Some("22021" | "22P05"))
 }
 
 impl From<sea_orm::TransactionError<ApiError>> for ApiError {

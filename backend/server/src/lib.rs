@@ -33,6 +33,7 @@ pub mod spa;
 pub mod state;
 pub mod storage;
 pub mod tenancy;
+pub mod text_guard;
 pub mod users;
 pub mod webhook_targets;
 pub mod webhooks;

@@ -144,10 +144,18 @@ fn idempotency_key_schema() -> RefOr<Schema> {
 
 /// The finishing pass over the whole document, once the handlers' paths are in: an answer
 /// documented with the `Problem` schema is declared as `application/problem+json`, the media
-/// type the server sends (`#[utoipa::path]` only knows `application/json` for a body), and
-/// every operation documents the answers the layers in front of it give ([`common_answers`]).
+/// type the server sends (`#[utoipa::path]` only knows `application/json` for a body), every
+/// operation documents the answers the layers in front of it give ([`common_answers`]), an
+/// operation open to anyone says so (`security: []`) rather than leaving it unsaid, and the
+/// document names its server: the origin it is served from (paths carry `/api/v1`).
 pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let problem = "#/components/schemas/Problem";
+    api.servers = Some(vec![
+        utoipa::openapi::server::ServerBuilder::new()
+            .url("/")
+            .description(Some("the skillcert server this document is served by"))
+            .build(),
+    ]);
     for item in api.paths.paths.values_mut() {
         let operations = [
             &mut item.get,
@@ -157,6 +165,7 @@ pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             &mut item.delete,
         ];
         for operation in operations.into_iter().flatten() {
+            operation.security.get_or_insert_with(Vec::new);
             for parameter in operation.parameters.iter_mut().flatten() {
                 if parameter.name == IDEMPOTENCY_KEY {
                     parameter.schema = Some(idempotency_key_schema());
@@ -228,6 +237,23 @@ mod tests {
             Value::Array(items) => items.iter().for_each(|item| refs(item, out)),
             _ => {}
         }
+    }
+
+    /// Every operation says who may call it — `security: []` for the public ones — and the
+    /// document names its server (Redocly's `security-defined` and `no-empty-servers`).
+    #[test]
+    fn every_operation_declares_its_security_and_the_server_is_named() {
+        let doc = serde_json::to_value(crate::app::openapi()).unwrap();
+        assert_eq!(doc["servers"][0]["url"], "/");
+        let mut public = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let security = op["security"].as_array();
+                assert!(security.is_some(), "{method} {path}");
+                public += usize::from(security.is_some_and(Vec::is_empty));
+            }
+        }
+        assert!(public >= 9, "{public} public operations");
     }
 
     /// A `$ref` to a schema the document does not define breaks generated clients.

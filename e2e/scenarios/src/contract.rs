@@ -36,6 +36,11 @@ impl Contract {
         Contract::new(document)
     }
 
+    /// The whole document, for a suite that walks its operations.
+    pub fn document(&self) -> &Value {
+        &self.document
+    }
+
     pub fn new(document: Value) -> Contract {
         let mut operations = Vec::new();
         let paths = document["paths"].as_object().cloned().unwrap_or_default();

@@ -331,3 +331,6 @@ export function progressFetch(onProgress: (percent: number) => void): typeof glo
     });
   };
 }
+
+/** A list filter's value: one of the query parameter's values, or '' (no filter). */
+export type FilterValue<T> = NonNullable<T> | '';

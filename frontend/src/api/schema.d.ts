@@ -4604,7 +4604,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only this kind. */
-                kind?: string;
+                kind?: "employer" | "social_training" | "tech_school";
                 /** @description Only this 地市 code. */
                 region?: string;
                 /** @description Part of the name, or the 统一社会信用代码. */
@@ -5099,8 +5099,8 @@ export interface operations {
                 page?: number;
                 /** @description At most 200; default 20. */
                 page_size?: number;
-                /** @description Only this role: `institution`, `supervisor`, `inspector`, `info_officer` or `admin`. */
-                role?: string;
+                /** @description Only this role. */
+                role?: "institution" | "supervisor" | "inspector" | "info_officer" | "admin";
                 /** @description Only the users of this institution. */
                 institution_id?: string;
             };
@@ -5801,10 +5801,8 @@ export interface operations {
                 /** @description At most 200; default 20. */
                 page_size?: number;
                 year?: number;
-                /** @description `supervised` or `self`. */
-                module?: string;
-                /** @description `employer`, `social_training` or `tech_school`. */
-                kind?: string;
+                module?: "supervised" | "self";
+                kind?: "employer" | "social_training" | "tech_school";
                 institution_id?: string;
             };
             header?: never;
@@ -6430,10 +6428,9 @@ export interface operations {
                 page_size?: number;
                 occupation_code?: string;
                 level?: number;
-                /** @description A warning code: candidates with that warning. */
-                warning?: string;
-                /** @description `pending`, `eligible` or `ineligible`. */
-                eligibility?: string;
+                /** @description Candidates with this warning. */
+                warning?: "DUPLICATE_IN_BATCH" | "DUPLICATE_CERTIFICATE" | "CONCURRENT_BATCH" | "UNDER_AGE" | "BLACKLISTED" | "NOT_GRADUATING_YEAR" | "PASS_RATE_ANOMALY";
+                eligibility?: "pending" | "eligible" | "ineligible";
                 /** @description `true`: withdrawn only; `false`: not withdrawn; absent: both. */
                 withdrawn?: boolean;
             };
@@ -7567,8 +7564,7 @@ export interface operations {
                 page_size?: number;
                 occupation_code?: string;
                 level?: number;
-                /** @description `passed`, `failed` or `pending` (a subject without a score). */
-                status?: string;
+                status?: "passed" | "failed" | "pending";
             };
             header?: never;
             path: {
@@ -8103,10 +8099,8 @@ export interface operations {
                 page?: number;
                 /** @description At most 200; default 20. */
                 page_size?: number;
-                /** @description A warning code. */
-                code?: string;
-                /** @description `pending` (no decision yet), `confirmed` or `dismissed`. */
-                disposition?: string;
+                code?: "DUPLICATE_IN_BATCH" | "DUPLICATE_CERTIFICATE" | "CONCURRENT_BATCH" | "UNDER_AGE" | "BLACKLISTED" | "NOT_GRADUATING_YEAR" | "PASS_RATE_ANOMALY";
+                disposition?: "pending" | "confirmed" | "dismissed";
                 candidate_id?: string;
             };
             header?: never;
@@ -9196,8 +9190,8 @@ export interface operations {
     change_request_queue: {
         parameters: {
             query?: {
-                /** @description `pending` (default), `approved`, `rejected` or `all`. */
-                status?: string;
+                /** @description Default `pending`. */
+                status?: "pending" | "approved" | "rejected" | "all";
                 /** @description 1-based, at most 1,000,000. */
                 page?: number;
                 /** @description At most 200; default 20. */
@@ -9849,8 +9843,7 @@ export interface operations {
                 page_size?: number;
                 batch_id?: string;
                 draw_id?: string;
-                /** @description `assigned` or `reported`. */
-                status?: string;
+                status?: "assigned" | "reported";
             };
             header?: never;
             path?: never;
@@ -10753,10 +10746,8 @@ export interface operations {
                 page?: number;
                 /** @description At most 200; default 20. */
                 page_size?: number;
-                /** @description `employer`, `social_training` or `tech_school`. */
-                kind?: string;
-                /** @description A step code. */
-                step?: string;
+                kind?: "employer" | "social_training" | "tech_school";
+                step?: "plan" | "registration" | "arrangement" | "supervision" | "certificate" | "materials" | "data_audit" | "issuance";
                 /** @description The exam venue's 地市 code. */
                 venue_region?: string;
                 institution_id?: string;
@@ -11146,8 +11137,7 @@ export interface operations {
     list_deliveries: {
         parameters: {
             query?: {
-                /** @description `pending`, `delivered` or `dead`. */
-                status?: string;
+                status?: "pending" | "delivered" | "dead";
                 /** @description Only this subscription's deliveries. */
                 subscription_id?: string;
                 /** @description Only this event type. */
@@ -11645,8 +11635,7 @@ export interface operations {
     webhook_deliveries: {
         parameters: {
             query?: {
-                /** @description `pending`, `delivered` or `dead`. */
-                status?: string;
+                status?: "pending" | "delivered" | "dead";
                 /** @description Only this subscription's deliveries. */
                 subscription_id?: string;
                 /** @description Only this event type. */

@@ -17,7 +17,7 @@ use skillcert_domain::catalogue::{self, Reviewer, Submitter};
 use skillcert_domain::codecs::{OccupationCode, Region};
 use skillcert_domain::rules::{self, RuleCode, Violation};
 use skillcert_domain::state::{Decision, ProgressError, StepStates};
-use skillcert_domain::{Level, Method, Module, Role, Step, StepState};
+use skillcert_domain::{InstitutionKind, Level, Method, Module, Role, Step, StepState};
 use time::{Date, OffsetDateTime};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -788,10 +788,10 @@ async fn insert_lines<C: sea_orm::ConnectionTrait>(
 #[into_params(parameter_in = Query)]
 pub struct BatchFilter {
     pub year: Option<i32>,
-    /// `supervised` or `self`.
-    pub module: Option<String>,
-    /// `employer`, `social_training` or `tech_school`.
-    pub kind: Option<String>,
+    #[param(inline)]
+    pub module: Option<Module>,
+    #[param(inline)]
+    pub kind: Option<InstitutionKind>,
     pub institution_id: Option<Uuid>,
 }
 
@@ -822,11 +822,11 @@ pub async fn list_batches(
     if let Some(year) = filter.year {
         condition = condition.add(batch::Column::Year.eq(year));
     }
-    if let Some(module) = &filter.module {
-        condition = condition.add(batch::Column::Module.eq(module.clone()));
+    if let Some(module) = filter.module {
+        condition = condition.add(batch::Column::Module.eq(module.code()));
     }
-    if let Some(kind) = &filter.kind {
-        condition = condition.add(batch::Column::Kind.eq(kind.clone()));
+    if let Some(kind) = filter.kind {
+        condition = condition.add(batch::Column::Kind.eq(kind.code()));
     }
     if let Some(institution_id) = filter.institution_id {
         condition = condition.add(batch::Column::InstitutionId.eq(institution_id));
@@ -1330,10 +1330,10 @@ async fn audit_method(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReviewFilter {
-    /// `employer`, `social_training` or `tech_school`.
-    pub kind: Option<String>,
-    /// A step code.
-    pub step: Option<String>,
+    #[param(inline)]
+    pub kind: Option<InstitutionKind>,
+    #[param(inline)]
+    pub step: Option<Step>,
     /// The exam venue's 地市 code.
     pub venue_region: Option<String>,
     pub institution_id: Option<Uuid>,
@@ -1379,13 +1379,7 @@ pub async fn review_queue(
 ) -> ApiResult<web::Json<Page<ReviewItem>>> {
     user.require(&[Role::Supervisor, Role::InfoOfficer])?;
     let (page_no, size) = page.resolve()?;
-    let step_filter = match &filter.step {
-        Some(text) => Some(
-            text.parse::<Step>()
-                .map_err(|_| ApiError::validation("step", format!("未知环节“{text}”")))?,
-        ),
-        None => None,
-    };
+    let step_filter = filter.step;
     let pending = batch_step::Entity::find()
         .filter(batch_step::Column::State.eq(StepState::Submitted.code()))
         .all(&state.db.conn)
@@ -1405,8 +1399,8 @@ pub async fn review_queue(
                 .collect::<BTreeSet<_>>(),
         ),
     );
-    if let Some(kind) = &filter.kind {
-        condition = condition.add(batch::Column::Kind.eq(kind.clone()));
+    if let Some(kind) = filter.kind {
+        condition = condition.add(batch::Column::Kind.eq(kind.code()));
     }
     if let Some(region) = &filter.venue_region {
         condition = condition.add(batch::Column::VenueRegion.eq(region.clone()));

@@ -175,10 +175,11 @@ pub struct RevealView {
 pub struct CandidateFilter {
     pub occupation_code: Option<String>,
     pub level: Option<u8>,
-    /// A warning code: candidates with that warning.
-    pub warning: Option<String>,
-    /// `pending`, `eligible` or `ineligible`.
-    pub eligibility: Option<String>,
+    /// Candidates with this warning.
+    #[param(inline)]
+    pub warning: Option<WarningCode>,
+    #[param(inline)]
+    pub eligibility: Option<EligibilityFilter>,
     /// `true`: withdrawn only; `false`: not withdrawn; absent: both.
     pub withdrawn: Option<bool>,
 }
@@ -215,11 +216,29 @@ pub struct WarningView {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WarningFilter {
-    /// A warning code.
-    pub code: Option<String>,
-    /// `pending` (no decision yet), `confirmed` or `dismissed`.
-    pub disposition: Option<String>,
+    #[param(inline)]
+    pub code: Option<WarningCode>,
+    #[param(inline)]
+    pub disposition: Option<DispositionFilter>,
     pub candidate_id: Option<Uuid>,
+}
+
+/// 资格审核: not decided yet, eligible or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EligibilityFilter {
+    Pending,
+    Eligible,
+    Ineligible,
+}
+
+/// A warning's handling: `pending` (no decision yet), `confirmed` or `dismissed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DispositionFilter {
+    Pending,
+    Confirmed,
+    Dismissed,
 }
 
 /// The institution's handling of a warning (SPEC §5).
@@ -474,23 +493,20 @@ pub async fn list_candidates(
     if let Some(level) = filter.level {
         condition = condition.add(candidate::Column::Level.eq(i16::from(level)));
     }
-    if let Some(eligibility) = &filter.eligibility {
-        if !["pending", "eligible", "ineligible"].contains(&eligibility.as_str()) {
-            return Err(ApiError::validation(
-                "eligibility",
-                "eligibility 应为 pending、eligible 或 ineligible",
-            ));
-        }
-        condition = condition.add(candidate::Column::Eligibility.eq(eligibility.clone()));
+    if let Some(eligibility) = filter.eligibility {
+        let code = match eligibility {
+            EligibilityFilter::Pending => "pending",
+            EligibilityFilter::Eligible => "eligible",
+            EligibilityFilter::Ineligible => "ineligible",
+        };
+        condition = condition.add(candidate::Column::Eligibility.eq(code));
     }
     match filter.withdrawn {
         Some(true) => condition = condition.add(candidate::Column::WithdrawnAt.is_not_null()),
         Some(false) => condition = condition.add(candidate::Column::WithdrawnAt.is_null()),
         None => {}
     }
-    if let Some(code) = &filter.warning {
-        let code = warning_code(code)
-            .ok_or_else(|| ApiError::validation("warning", format!("未知的预警代码“{code}”")))?;
+    if let Some(code) = filter.warning {
         // Correlated on the (candidate_id, code) index.
         condition = condition.add(Expr::exists(
             Query::select()
@@ -964,24 +980,19 @@ pub async fn list_warnings(
                 .to_owned(),
         ),
     );
-    if let Some(code) = &filter.code {
-        let code = warning_code(code)
-            .ok_or_else(|| ApiError::validation("code", format!("未知的预警代码“{code}”")))?;
+    if let Some(code) = filter.code {
         condition = condition.add(candidate_warning::Column::Code.eq(code.code()));
     }
-    match filter.disposition.as_deref() {
+    match filter.disposition {
         None => {}
-        Some("pending") => {
+        Some(DispositionFilter::Pending) => {
             condition = condition.add(candidate_warning::Column::Disposition.is_null())
         }
-        Some(d @ ("confirmed" | "dismissed")) => {
-            condition = condition.add(candidate_warning::Column::Disposition.eq(d));
+        Some(DispositionFilter::Confirmed) => {
+            condition = condition.add(candidate_warning::Column::Disposition.eq("confirmed"));
         }
-        Some(_) => {
-            return Err(ApiError::validation(
-                "disposition",
-                "disposition 应为 pending、confirmed 或 dismissed",
-            ));
+        Some(DispositionFilter::Dismissed) => {
+            condition = condition.add(candidate_warning::Column::Disposition.eq("dismissed"));
         }
     }
     if let Some(candidate_id) = filter.candidate_id {

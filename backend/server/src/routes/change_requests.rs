@@ -106,8 +106,19 @@ pub struct ChangeDecisionInput {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ChangeRequestFilter {
-    /// `pending` (default), `approved`, `rejected` or `all`.
-    pub status: Option<String>,
+    /// Default `pending`.
+    #[param(inline)]
+    pub status: Option<ChangeRequestStatusFilter>,
+}
+
+/// Which change requests to list: those in one state, or all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeRequestStatusFilter {
+    Pending,
+    Approved,
+    Rejected,
+    All,
 }
 
 fn place_of(batch: &batch::Model) -> ExamPlace {
@@ -390,18 +401,15 @@ pub async fn change_request_queue(
 ) -> ApiResult<web::Json<Page<ChangeRequestView>>> {
     user.require(&[Role::Supervisor])?;
     let (page_no, size) = page.resolve()?;
-    let status = filter.status.as_deref().unwrap_or("pending");
+    let status = match filter.status.unwrap_or(ChangeRequestStatusFilter::Pending) {
+        ChangeRequestStatusFilter::Pending => Some("pending"),
+        ChangeRequestStatusFilter::Approved => Some("approved"),
+        ChangeRequestStatusFilter::Rejected => Some("rejected"),
+        ChangeRequestStatusFilter::All => None,
+    };
     let condition = match status {
-        "pending" | "approved" | "rejected" => {
-            Condition::all().add(change_request::Column::Status.eq(status))
-        }
-        "all" => Condition::all(),
-        other => {
-            return Err(ApiError::validation(
-                "status",
-                format!("status 应为 pending、approved、rejected 或 all，收到“{other}”"),
-            ));
-        }
+        Some(status) => Condition::all().add(change_request::Column::Status.eq(status)),
+        None => Condition::all(),
     };
     let query = change_request::Entity::find()
         .filter(condition)

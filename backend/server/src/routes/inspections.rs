@@ -125,8 +125,25 @@ pub struct InspectionView {
 pub struct InspectionFilter {
     pub batch_id: Option<Uuid>,
     pub draw_id: Option<Uuid>,
-    /// `assigned` or `reported`.
-    pub status: Option<String>,
+    #[param(inline)]
+    pub status: Option<InspectionStatus>,
+}
+
+/// Where an inspection stands: assigned to its inspectors, or reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InspectionStatus {
+    Assigned,
+    Reported,
+}
+
+impl InspectionStatus {
+    fn code(self) -> &'static str {
+        match self {
+            InspectionStatus::Assigned => ASSIGNED,
+            InspectionStatus::Reported => REPORTED,
+        }
+    }
 }
 
 /// The multipart form of a report.
@@ -331,14 +348,8 @@ pub async fn list_inspections(
     if let Some(draw_id) = filter.draw_id {
         condition = condition.add(inspection::Column::DrawId.eq(draw_id));
     }
-    if let Some(status) = &filter.status {
-        if status != ASSIGNED && status != REPORTED {
-            return Err(ApiError::validation(
-                "status",
-                "status 应为 assigned 或 reported",
-            ));
-        }
-        condition = condition.add(inspection::Column::Status.eq(status.clone()));
+    if let Some(status) = filter.status {
+        condition = condition.add(inspection::Column::Status.eq(status.code()));
     }
     let query = inspection::Entity::find()
         .filter(condition)
@@ -491,8 +502,10 @@ async fn read_text(
         }
         bytes.extend_from_slice(&chunk);
     }
-    String::from_utf8(bytes)
-        .map_err(|_| ApiError::validation(name, format!("{name} 应为 UTF-8 文本")))
+    let text = String::from_utf8(bytes)
+        .map_err(|_| ApiError::validation(name, format!("{name} 应为 UTF-8 文本")))?;
+    crate::text_guard::refuse_unstorable(name, &text)?;
+    Ok(text)
 }
 
 /// Reads the form, the files together no further than `limit` bytes (413 once crossed).

@@ -125,7 +125,8 @@ pub struct InstitutionView {
 #[into_params(parameter_in = Query)]
 pub struct InstitutionFilter {
     /// Only this kind.
-    pub kind: Option<String>,
+    #[param(inline)]
+    pub kind: Option<InstitutionKind>,
     /// Only this 地市 code.
     pub region: Option<String>,
     /// Part of the name, or the 统一社会信用代码.
@@ -467,10 +468,7 @@ pub async fn list_institutions(
     user.require(READERS)?;
     let (page_no, size) = page.resolve()?;
     let mut condition = Condition::all();
-    if let Some(kind) = &filter.kind {
-        let kind: InstitutionKind = kind
-            .parse()
-            .map_err(|_| ApiError::validation("kind", format!("机构类别“{kind}”无效")))?;
+    if let Some(kind) = filter.kind {
         condition = condition.add(institution::Column::Kind.eq(kind.code()));
     }
     if let Some(region) = &filter.region {

@@ -160,8 +160,17 @@ pub struct ResultsWritten {
 pub struct ResultFilter {
     pub occupation_code: Option<String>,
     pub level: Option<u8>,
-    /// `passed`, `failed` or `pending` (a subject without a score).
-    pub status: Option<String>,
+    #[param(inline)]
+    pub status: Option<ResultStatus>,
+}
+
+/// A candidate's result: passed, failed, or `pending` (a subject without a score).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ResultStatus {
+    Passed,
+    Failed,
+    Pending,
 }
 
 /// The multipart form of an import.
@@ -362,25 +371,19 @@ pub async fn list_results(
     if let Some(level) = filter.level {
         condition = condition.add(candidate::Column::Level.eq(i16::from(level)));
     }
-    match filter.status.as_deref() {
+    match filter.status {
         None => {}
-        Some("passed") => {
+        Some(ResultStatus::Passed) => {
             condition =
                 condition.add(candidate::Column::Id.in_subquery(decided_ids(batch.id, Some(true))));
         }
-        Some("failed") => {
+        Some(ResultStatus::Failed) => {
             condition = condition
                 .add(candidate::Column::Id.in_subquery(decided_ids(batch.id, Some(false))));
         }
-        Some("pending") => {
+        Some(ResultStatus::Pending) => {
             condition =
                 condition.add(candidate::Column::Id.not_in_subquery(decided_ids(batch.id, None)));
-        }
-        Some(_) => {
-            return Err(ApiError::validation(
-                "status",
-                "status 应为 passed、failed 或 pending",
-            ));
         }
     }
     let paginator = candidate::Entity::find()

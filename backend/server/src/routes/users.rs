@@ -26,8 +26,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UserListQuery {
-    /// Only this role: `institution`, `supervisor`, `inspector`, `info_officer` or `admin`.
-    pub role: Option<String>,
+    /// Only this role.
+    #[param(inline)]
+    pub role: Option<Role>,
     /// Only the users of this institution.
     pub institution_id: Option<Uuid>,
 }
@@ -51,13 +52,7 @@ pub async fn list_users(
 ) -> ApiResult<web::Json<Page<UserView>>> {
     user.require(&[Role::Admin])?;
     let (page_no, size) = page.resolve()?;
-    let role = match &query.role {
-        None => None,
-        Some(code) => Some(
-            code.parse::<Role>()
-                .map_err(|_| ApiError::validation("role", format!("角色“{code}”不存在")))?,
-        ),
-    };
+    let role = query.role;
     let filter = UserFilter {
         role,
         institution_id: query.institution_id,

@@ -155,8 +155,8 @@ pub struct DeliveryView {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DeliveryFilter {
-    /// `pending`, `delivered` or `dead`.
-    pub status: Option<String>,
+    #[param(inline)]
+    pub status: Option<DeliveryStatus>,
     /// Only this subscription's deliveries.
     pub subscription_id: Option<Uuid>,
     /// Only this event type.
@@ -850,16 +850,22 @@ pub async fn test_webhook(
     }))
 }
 
-fn status_filter(status: Option<&str>) -> ApiResult<Option<&'static str>> {
-    match status.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(PENDING) => Ok(Some(PENDING)),
-        Some(DELIVERED) => Ok(Some(DELIVERED)),
-        Some(DEAD) => Ok(Some(DEAD)),
-        Some(other) => Err(ApiError::validation(
-            "status",
-            format!("status 应为 pending、delivered 或 dead，收到“{other}”"),
-        )),
+/// Where a delivery stands: waiting for (another) attempt, delivered, or given up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    Pending,
+    Delivered,
+    Dead,
+}
+
+impl DeliveryStatus {
+    fn code(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => PENDING,
+            DeliveryStatus::Delivered => DELIVERED,
+            DeliveryStatus::Dead => DEAD,
+        }
     }
 }
 
@@ -911,8 +917,8 @@ async fn delivery_page(
 
 fn delivery_condition(filter: &DeliveryFilter) -> ApiResult<Condition> {
     let mut condition = Condition::all();
-    if let Some(status) = status_filter(filter.status.as_deref())? {
-        condition = condition.add(webhook_delivery::Column::Status.eq(status));
+    if let Some(status) = filter.status {
+        condition = condition.add(webhook_delivery::Column::Status.eq(status.code()));
     }
     if let Some(id) = filter.subscription_id {
         condition = condition.add(webhook_delivery::Column::SubscriptionId.eq(id));
