@@ -1091,7 +1091,7 @@ fn parse_sheet(bytes: Bytes, pii: &FieldCipher) -> ApiResult<Vec<Entry>> {
     if !crate::zip_bounds::within(&bytes, crate::zip_bounds::MAX_EXPANDED_BYTES) {
         return Err(ApiError::validation(
             "file",
-            "文件解压后过大（超过 256 MiB）或部件过多，不像是正常的成绩表",
+            "文件解压后过大（超过 256 MiB）、部件过多、声明的内容多于文件所含或结构已损坏，不像是正常的成绩表",
         ));
     }
     // An archive must be an .xlsx (not .ods or .xlsb) whose grid is bounded: the reader below
