@@ -15,6 +15,7 @@ use serde_json::json;
 use skillcert_domain::rules::{RuleCode, Violation};
 
 use crate::error::ApiError;
+use crate::permits::{Permit, Permits, Work};
 
 /// Every PDF starts with these bytes (ISO 32000-2 §7.5.2). Required at offset 0: a file that
 /// only contains them further in is a polyglot, not a PDF.
@@ -81,18 +82,37 @@ pub fn has_magic(bytes: &[u8]) -> bool {
     bytes.starts_with(MAGIC)
 }
 
-/// Checks `bytes` off the async runtime, within [`PARSE_TIMEOUT`]. A panic inside the parser or
-/// a timeout refuses the file as unreadable; neither is an internal error.
-pub async fn check(bytes: Bytes) -> Result<(), Refusal> {
-    check_within(bytes, PARSE_TIMEOUT).await
+/// Checks `bytes` (the upload's form field `field`) off the async runtime under a PDF-check
+/// permit, within [`PARSE_TIMEOUT`]: 503 `BUSY` when every permit is taken, otherwise the
+/// refusal as [`Refusal::into_api_error`] answers it.
+pub async fn check(permits: &Permits, bytes: Bytes, field: &str) -> Result<(), ApiError> {
+    // The cheap test first: no permit and no thread for an HTML page.
+    if !has_magic(&bytes) {
+        return Err(Refusal::NotPdf.into_api_error(field));
+    }
+    let permit = permits.try_acquire(Work::PdfCheck)?;
+    check_within(bytes, PARSE_TIMEOUT, Some(permit))
+        .await
+        .map_err(|refusal| refusal.into_api_error(field))
 }
 
-pub async fn check_within(bytes: Bytes, limit: Duration) -> Result<(), Refusal> {
-    // The cheap test first: no thread for an HTML page.
+/// [`inspect`] on a blocking thread, answered within `limit`. A panic inside the parser or a
+/// timeout refuses the file as unreadable; neither is an internal error. `permit` is held by the
+/// blocking thread until the parse really ends: a timed-out parse keeps its core busy, so its
+/// place is not given to the next upload before then.
+pub async fn check_within(
+    bytes: Bytes,
+    limit: Duration,
+    permit: Option<Permit>,
+) -> Result<(), Refusal> {
     if !has_magic(&bytes) {
         return Err(Refusal::NotPdf);
     }
-    let task = tokio::task::spawn_blocking(move || inspect(&bytes));
+    let task = tokio::task::spawn_blocking(move || {
+        let verdict = inspect(&bytes);
+        drop(permit);
+        verdict
+    });
     match tokio::time::timeout(limit, task).await {
         Ok(Ok(verdict)) => verdict,
         Ok(Err(join)) => {
@@ -383,11 +403,30 @@ mod tests {
     }
 
     #[actix_web::test]
-    async fn check_runs_off_the_runtime() {
-        assert_eq!(check(Bytes::from(pdf(|_, _| {}))).await, Ok(()));
-        assert_eq!(
-            check(Bytes::from_static(b"<html>")).await,
-            Err(Refusal::NotPdf)
+    async fn check_runs_off_the_runtime_under_a_permit() {
+        use actix_web::ResponseError;
+        let permits = Permits::new(&crate::config::PermitsConfig {
+            pdf_checks: 1,
+            imports: 1,
+            archives: 1,
+        });
+        assert!(
+            check(&permits, Bytes::from(pdf(|_, _| {})), "file")
+                .await
+                .is_ok()
         );
+        let html = check(&permits, Bytes::from_static(b"<html>"), "file").await;
+        assert_eq!(html.unwrap_err().status_code(), 415);
+        // Every permit taken: 503, and the file is not parsed.
+        let held = permits.try_acquire(Work::PdfCheck).unwrap();
+        let busy = check(&permits, Bytes::from(pdf(|_, _| {})), "file").await;
+        assert_eq!(busy.unwrap_err().status_code(), 503);
+        drop(held);
+        assert!(
+            check(&permits, Bytes::from(pdf(|_, _| {})), "file")
+                .await
+                .is_ok()
+        );
+        assert_eq!(permits.available(Work::PdfCheck), 1);
     }
 }

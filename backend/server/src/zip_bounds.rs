@@ -64,13 +64,15 @@ pub fn within(bytes: &[u8], max_bytes: u64) -> bool {
             shared_strings.push(i);
         }
     }
-    shared_strings.into_iter().all(|i| match archive.by_index(i) {
-        Ok(entry) => {
-            let size = entry.size();
-            declared_strings_within(entry, size)
-        }
-        Err(_) => false,
-    })
+    shared_strings
+        .into_iter()
+        .all(|i| match archive.by_index(i) {
+            Ok(entry) => {
+                let size = entry.size();
+                declared_strings_within(entry, size)
+            }
+            Err(_) => false,
+        })
 }
 
 /// Whether the first `<sst>` element of a shared-strings part (read from `part`, `size` bytes
@@ -103,20 +105,18 @@ fn declared_strings_within(part: impl Read, size: u64) -> bool {
 /// the one calamine would take, so the two need not agree on malformed attribute lists. A value
 /// that is not a number reserves nothing.
 fn counts_within(attributes: &str, most: u64) -> bool {
-    attributes
-        .match_indices("uniqueCount")
-        .all(|(at, key)| {
-            let rest = attributes[at + key.len()..].trim_start();
-            let Some(rest) = rest.strip_prefix('=') else {
-                return true;
-            };
-            let rest = rest.trim_start();
-            let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
-                return true;
-            };
-            let value = rest[1..].split(quote).next().unwrap_or_default();
-            count_within(value, most)
-        })
+    attributes.match_indices("uniqueCount").all(|(at, key)| {
+        let rest = attributes[at + key.len()..].trim_start();
+        let Some(rest) = rest.strip_prefix('=') else {
+            return true;
+        };
+        let rest = rest.trim_start();
+        let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            return true;
+        };
+        let value = rest[1..].split(quote).next().unwrap_or_default();
+        count_within(value, most)
+    })
 }
 
 fn count_within(value: &str, most: u64) -> bool {
@@ -168,7 +168,12 @@ mod tests {
         let ok = zip_with(&[("xl/sharedStrings.xml", &sst(r#"count="2" uniqueCount="2""#))]);
         assert!(within(&ok, MAX_EXPANDED_BYTES));
         // The part is about 200 bytes: it cannot hold 100 strings of at least 5 bytes.
-        for lie in ["100", "99999999999999", "+99999999999999", "184467440737095516160"] {
+        for lie in [
+            "100",
+            "99999999999999",
+            "+99999999999999",
+            "184467440737095516160",
+        ] {
             let attrs = format!(r#"count="2" uniqueCount="{lie}""#);
             let bomb = zip_with(&[("xl/sharedStrings.xml", &sst(&attrs))]);
             assert!(!within(&bomb, MAX_EXPANDED_BYTES), "{lie}");
@@ -179,14 +184,24 @@ mod tests {
         let big = vec![b' '; 10_000_100];
         let mut part = sst(r#"uniqueCount="2000001""#);
         part.extend_from_slice(&big);
-        assert!(!within(&zip_with(&[("xl/sharedStrings.xml", &part)]), MAX_EXPANDED_BYTES));
+        assert!(!within(
+            &zip_with(&[("xl/sharedStrings.xml", &part)]),
+            MAX_EXPANDED_BYTES
+        ));
         // Values calamine does not read as a number reserve nothing; `count` is not read.
-        for harmless in [r#"uniqueCount="many""#, r#"uniqueCount="""#, r#"count="99999999999""#] {
+        for harmless in [
+            r#"uniqueCount="many""#,
+            r#"uniqueCount="""#,
+            r#"count="99999999999""#,
+        ] {
             let file = zip_with(&[("xl/sharedStrings.xml", &sst(harmless))]);
             assert!(within(&file, MAX_EXPANDED_BYTES), "{harmless}");
         }
         // Another part may say what it likes.
-        let other = zip_with(&[("xl/worksheets/sheet1.xml", &sst(r#"uniqueCount="99999999999""#))]);
+        let other = zip_with(&[(
+            "xl/worksheets/sheet1.xml",
+            &sst(r#"uniqueCount="99999999999""#),
+        )]);
         assert!(within(&other, MAX_EXPANDED_BYTES));
     }
 

@@ -1205,7 +1205,8 @@ fn parse_sheet(bytes: Bytes, pii: &FieldCipher) -> ApiResult<Vec<Entry>> {
         (status = 409, description = "INVALID_STATE: the certificate (or materials) step is not in draft or returned", body = Problem),
         (status = 413, description = "PAYLOAD_TOO_LARGE", body = Problem),
         (status = 415, description = "UNSUPPORTED_MEDIA_TYPE: not multipart, or not a spreadsheet", body = Problem),
-        (status = 422, description = "VALIDATION: exams not started, missing columns, or every bad row (`rows[n].theory`, `details.row`)", body = Problem),
+        (status = 422, description = "VALIDATION: exams not started, missing columns, or every bad row (`rows[n].theory`, `details.row`); a file whose parts expand too far, declare more than they hold or do not read (`file`)", body = Problem),
+        (status = 503, description = "BUSY: as many sheets as `permits.imports` are being read; retry after `Retry-After` seconds", body = Problem, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
     security(("bearer" = []))
 )]
@@ -1224,11 +1225,18 @@ pub async fn import_results(
     let batch = tenancy::find_batch_to_write(&state.db.conn, &user, batch_id).await?;
     let loaded = batches::load(&state.db.conn, batch).await?;
     ensure_writable(&loaded, state.clock.now())?;
+    // Taken before the body is read, so uploads waiting for a place are not held in memory; the
+    // reading thread keeps it until the sheet is read.
+    let permit = state.permits.try_acquire(crate::permits::Work::Import)?;
     let bytes = read_file(req.headers(), payload, state.config.uploads.max_bytes).await?;
     let pii = state.pii.clone();
-    let entries = web::block(move || parse_sheet(bytes, &pii))
-        .await
-        .map_err(|e| ApiError::Internal(format!("spreadsheet parsing: {e}")))??;
+    let entries = web::block(move || {
+        let entries = parse_sheet(bytes, &pii);
+        drop(permit);
+        entries
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("spreadsheet parsing: {e}")))??;
     Ok(web::Json(
         write(&state, &user, &meta, batch_id, entries, "xlsx").await?,
     ))

@@ -736,6 +736,7 @@ async fn record_progress(state: &AppState, job_id: Uuid, processed: usize) -> Re
         (status = 413, description = "PAYLOAD_TOO_LARGE: over `uploads.max_bytes`", body = crate::error::Problem),
         (status = 415, description = "UNSUPPORTED_MEDIA_TYPE: not multipart, or not an .xlsx/.xls/.csv file", body = crate::error::Problem),
         (status = 422, description = "VALIDATION: the file is unreadable or its header incomplete (`file`), or rows are bad (`rows[N].列名`, details {row, column, reason}); nothing imported", body = crate::error::Problem),
+        (status = 503, description = "BUSY: as many files as `permits.imports` are being read; retry after `Retry-After` seconds", body = crate::error::Problem, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
     security(("bearer" = []))
 )]
@@ -763,6 +764,9 @@ pub async fn import_roster(
     // Fail before reading the body when registration is closed; checked again when writing.
     candidates::registration_open(&loaded)?;
 
+    // Taken before the body is read, so uploads waiting for a place are not held in memory; the
+    // reading thread keeps it until the file is read (a background job's too).
+    let permit = state.permits.try_acquire(crate::permits::Work::Import)?;
     let form = read_form(req.headers(), payload, limit).await?;
     let mode = resolve_mode(query.mode, form.mode.as_deref())?;
     let Some((file_name, file)) = form.file else {
@@ -782,6 +786,7 @@ pub async fn import_roster(
         let loaded = loaded.clone();
         let progress = progress.clone();
         move || {
+            let _permit = permit;
             let ctx = RowContext {
                 state: &state,
                 batch: &loaded,
