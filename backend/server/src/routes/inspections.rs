@@ -540,7 +540,7 @@ async fn read_report_form(
                         .push(&chunk)
                         .map_err(|_| ApiError::PayloadTooLarge { limit })?;
                 }
-                let blob = writer.finish();
+                let blob = writer.finish()?;
                 used += blob.size();
                 form.files
                     .push((storage::display_file_name(raw_name.as_deref()), blob));
@@ -573,7 +573,7 @@ async fn read_report_form(
         (status = 404, body = Problem, description = "No such inspection, or another inspector's"),
         (status = 409, body = Problem, description = "INVALID_STATE: the report is already filed"),
         (status = 413, body = Problem), (status = 415, body = Problem, description = "Not multipart, or a file is not a PDF"),
-        (status = 422, body = Problem, description = "VALIDATION: rating, findings or files missing or invalid; a PDF encrypted, with JavaScript, launch actions or embedded files"),
+        (status = 422, body = Problem, description = "VALIDATION: rating, findings or files missing or invalid; a PDF encrypted, with JavaScript, launch actions or embedded files, or past the check's bounds (`too_large`)"),
         (status = 503, body = Problem, description = "BUSY: as many PDFs as `permits.pdf_checks` are being checked; retry after `Retry-After` seconds", headers(("Retry-After" = u64, description = "Seconds to wait")))
     ),
     security(("bearer" = []))

@@ -911,7 +911,7 @@ async fn read_file(headers: &HeaderMap, payload: web::Payload, limit: u64) -> Ap
         return Err(ApiError::PayloadTooLarge { limit });
     }
     let mut multipart = Multipart::new(headers, payload);
-    let mut file: Option<Vec<u8>> = None;
+    let mut file: Option<Bytes> = None;
     while let Some(field) = multipart.next().await {
         let mut field = field.map_err(multipart_error)?;
         if field.name() != Some("file") {
@@ -923,18 +923,17 @@ async fn read_file(headers: &HeaderMap, payload: web::Payload, limit: u64) -> Ap
         if file.is_some() {
             return Err(ApiError::validation("file", "一次只能上传一个文件"));
         }
-        let mut bytes = Vec::new();
+        // Spooled to disk past a few hundred KiB while it arrives (`storage::BlobWriter`).
+        let mut writer = crate::storage::BlobWriter::new(limit);
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(multipart_error)?;
-            if (bytes.len() + chunk.len()) as u64 > limit {
-                return Err(ApiError::PayloadTooLarge { limit });
-            }
-            bytes.extend_from_slice(&chunk);
+            writer
+                .push(&chunk)
+                .map_err(|too| ApiError::PayloadTooLarge { limit: too.limit })?;
         }
-        file = Some(bytes);
+        file = Some(writer.finish()?.bytes().clone());
     }
-    file.map(Bytes::from)
-        .ok_or_else(|| ApiError::validation("file", "请选择要导入的成绩表文件（file）"))
+    file.ok_or_else(|| ApiError::validation("file", "请选择要导入的成绩表文件（file）"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

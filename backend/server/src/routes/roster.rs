@@ -20,7 +20,7 @@ use actix_multipart::{Multipart, MultipartError};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures_util::StreamExt;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -376,15 +376,15 @@ async fn read_form(
                     .content_disposition()
                     .and_then(|cd| cd.get_filename().map(str::to_owned))
                     .unwrap_or_default();
-                let mut buffer = BytesMut::new();
+                // Spooled to disk past a few hundred KiB while it arrives.
+                let mut writer = crate::storage::BlobWriter::new(limit);
                 while let Some(chunk) = field.next().await {
                     let chunk = chunk.map_err(multipart_error)?;
-                    if buffer.len() as u64 + chunk.len() as u64 > limit {
-                        return Err(ApiError::PayloadTooLarge { limit });
-                    }
-                    buffer.extend_from_slice(&chunk);
+                    writer
+                        .push(&chunk)
+                        .map_err(|too| ApiError::PayloadTooLarge { limit: too.limit })?;
                 }
-                form.file = Some((file_name, buffer.freeze()));
+                form.file = Some((file_name, writer.finish()?.bytes().clone()));
             }
             other => {
                 return Err(ApiError::validation(
