@@ -323,7 +323,7 @@ fn scan(doc: &Document, deadline: Instant) -> Result<(), Refusal> {
     let mut visited = 0u32;
     while let Some(object) = stack.pop() {
         visited = visited.wrapping_add(1);
-        if visited % 4096 == 0 && Instant::now() > deadline {
+        if visited.is_multiple_of(4096) && Instant::now() > deadline {
             return Err(Refusal::TooLarge);
         }
         match object {
