@@ -326,8 +326,60 @@ def api_seeds():
         write("problem_json", name, data)
 
 
+def fixed_zip(files, method=zipfile.ZIP_DEFLATED):
+    """A zip of (name, bytes) in order, with a fixed timestamp so the bytes do not change."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method, compresslevel=9) as z:
+        for name, data in files:
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data,
+                       compress_type=method)
+    return buf.getvalue()
+
+
+def hostile_xlsx_seeds():
+    """Spreadsheets that declare or inflate to more than they hold (docs/security.md, 12.1.2)."""
+    rels = [
+        ("[Content_Types].xml", b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+        ("_rels/.rels", b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        ("xl/_rels/workbook.xml.rels", b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'),
+        ("xl/workbook.xml", b'<workbook ' + NS + b' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+    ]
+    sheet = (b'<worksheet ' + NS + b'><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+             b'</sheetData></worksheet>')
+    # One shared string declared as 10^14: calamine reserves the declared count before reading
+    # a string, and the failed allocation aborts the process.
+    bomb = (b'<sst ' + NS + b' count="1" uniqueCount="99999999999999"><si><t>'
+            + "姓名".encode() + b'</t></si></sst>')
+    write("roster", "shared-strings-bomb.xlsx", b"\x00" + fixed_zip(
+        rels + [("xl/worksheets/sheet1.xml", sheet), ("xl/sharedStrings.xml", bomb)]))
+    write("roster", "parts-shared-strings-bomb", parts(sheet, bomb))
+    # 300 MiB of shared strings behind a first entry whose local header does not read (the
+    # central directory places it one byte off): a check that stops at an unreadable entry
+    # never sees the bomb.
+    broken = bytearray(fixed_zip(
+        [("docProps/app.xml", b"<Properties/>")] + rels
+        + [("xl/worksheets/sheet1.xml", sheet),
+           ("xl/sharedStrings.xml", b'<sst ' + NS + b'>' + b"\0" * (300 << 20))]))
+    first = broken.find(b"PK\x01\x02")
+    (offset,) = struct.unpack("<I", broken[first + 42 : first + 46])
+    broken[first + 42 : first + 46] = struct.pack("<I", offset + 1)
+    write("roster", "zip-bomb-behind-broken-entry.xlsx", b"\x00" + bytes(broken))
+    # A `<dimension>` claiming the whole grid, with cells at two of its corners.
+    grid = (b'<worksheet ' + NS + b'><dimension ref="A1:XFD1048576"/><sheetData><row r="1">'
+            b'<c r="A1" t="s"><v>0</v></c></row><row r="1048576"><c r="XFD1048576" t="s"><v>0</v>'
+            b'</c></row></sheetData></worksheet>')
+    write("roster", "whole-grid-dimension.xlsx", b"\x00" + fixed_zip(
+        rels + [("xl/worksheets/sheet1.xml", grid),
+                ("xl/sharedStrings.xml", b'<sst ' + NS + b' count="2" uniqueCount="1"><si><t>x</t></si></sst>')]))
+
+
 if __name__ == "__main__":
+    import sys
+    if sys.argv[1:] == ["hostile-xlsx"]:
+        hostile_xlsx_seeds()
+        sys.exit(0)
     pdf_seeds()
     roster_seeds()
+    hostile_xlsx_seeds()
     codec_seeds()
     api_seeds()

@@ -31,6 +31,31 @@ pub struct Config {
     pub jobs: JobsConfig,
     pub certificates: CertificatesConfig,
     pub webhooks: WebhooksConfig,
+    pub permits: PermitsConfig,
+}
+
+/// How many of each kind of heavy work run at once (`crate::permits`); past that a request is
+/// answered 503 `BUSY` with `Retry-After`. Each defaults to the number of cores.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PermitsConfig {
+    /// Uploaded PDFs checked at once (materials, inspection reports).
+    pub pdf_checks: usize,
+    /// Roster and results sheets read at once.
+    pub imports: usize,
+    /// Archive packages built at once.
+    pub archives: usize,
+}
+
+impl Default for PermitsConfig {
+    fn default() -> Self {
+        let cores = crate::permits::cores();
+        PermitsConfig {
+            pdf_checks: cores,
+            imports: cores,
+            archives: cores,
+        }
+    }
 }
 
 /// Webhook deliveries (issue 7).
@@ -208,6 +233,7 @@ impl Default for Config {
             jobs: JobsConfig::default(),
             certificates: CertificatesConfig::default(),
             webhooks: WebhooksConfig::default(),
+            permits: PermitsConfig::default(),
         }
     }
 }

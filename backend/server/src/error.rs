@@ -38,6 +38,9 @@ pub enum ApiError {
     TooManyRequests { retry_after_seconds: u64 },
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// 503 `BUSY`: every permit for this kind of heavy work is taken (`crate::permits`).
+    #[error("busy")]
+    Busy { retry_after_seconds: u64 },
     /// 503: a part of the service is not available on this server (e.g. the PDF fonts).
     #[error("unavailable {code}: {detail}")]
     Unavailable { code: &'static str, detail: String },
@@ -57,7 +60,7 @@ pub struct Problem {
     pub detail: String,
     /// Stable, for programs: an SPEC §4 rule code or one of UNAUTHORIZED, FORBIDDEN, NOT_FOUND,
     /// VERSION_CONFLICT, INVALID_STATE, BATCH_ARCHIVED, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE,
-    /// VALIDATION, RATE_LIMITED, BAD_REQUEST, METHOD_NOT_SUPPORTED, PDF_RENDERER_UNAVAILABLE, INTERNAL.
+    /// VALIDATION, RATE_LIMITED, BAD_REQUEST, METHOD_NOT_SUPPORTED, PDF_RENDERER_UNAVAILABLE, BUSY, INTERNAL.
     pub code: String,
     pub request_id: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -190,6 +193,12 @@ impl ApiError {
                 "请求格式错误".into(),
                 detail.clone(),
             ),
+            ApiError::Busy { .. } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "BUSY".into(),
+                "服务繁忙".into(),
+                "同时处理的文件过多，请稍后重试".into(),
+            ),
             ApiError::Unavailable { code, detail } => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 (*code).to_owned(),
@@ -283,6 +292,9 @@ impl ResponseError for ApiError {
             HeaderValue::from_static("application/problem+json"),
         ));
         if let ApiError::TooManyRequests {
+            retry_after_seconds,
+        }
+        | ApiError::Busy {
             retry_after_seconds,
         } = self
         {

@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod notices;
 pub mod openapi;
 pub mod pdf_check;
+pub mod permits;
 pub mod pii;
 pub mod request_id;
 pub mod roster;

@@ -883,7 +883,7 @@ pub fn read<'c>(
 fn read_xlsx(file: Bytes, collector: &mut Collector<'_, '_>) -> Result<(), FileError> {
     if !crate::zip_bounds::within(&file, crate::zip_bounds::MAX_EXPANDED_BYTES) {
         return Err(FileError::Unreadable(
-            "文件解压后过大（超过 256 MiB）或部件过多，不像是正常的花名册",
+            "文件解压后过大（超过 256 MiB）、部件过多、声明的内容多于文件所含或结构已损坏，不像是正常的花名册",
         ));
     }
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(file))

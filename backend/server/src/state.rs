@@ -51,6 +51,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<TrustedProxies>,
     /// Certificate PDFs: the renderer, loaded on the first print and kept.
     pub certificate_pdf: Arc<CertificatePdf>,
+    /// Places for heavy work: PDF checks, sheet imports, archive builds.
+    pub permits: crate::permits::Permits,
     /// The work calendar as last read ([`AppState::calendar`]).
     calendar_cache: Arc<CalendarCache>,
 }
@@ -210,6 +212,7 @@ impl AppState {
                 &config_ref.server.trusted_proxies,
             )),
             certificate_pdf: Arc::new(CertificatePdf::new(&config_ref.certificates.font_dir)),
+            permits: crate::permits::Permits::new(&config_ref.permits),
             calendar_cache: Arc::new(CalendarCache {
                 builtin: WorkCalendar::builtin(),
                 entry: std::sync::Mutex::default(),

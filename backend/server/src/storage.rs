@@ -60,11 +60,21 @@ pub struct TooLarge {
 
 /// Collects an upload chunk by chunk, hashing as it goes and refusing to grow past `limit`, so
 /// an over-size body is rejected as soon as it crosses the limit instead of after buffering.
+/// Past [`SPOOL_AFTER`] bytes the upload goes to an anonymous temporary file instead of memory,
+/// so uploads still arriving (a slow client, or many at once) hold no more than that each; the
+/// file is read back only by [`BlobWriter::finish`], when the upload is complete.
 pub struct BlobWriter {
     limit: u64,
     hasher: Sha256,
     buffer: BytesMut,
+    size: u64,
+    spool: Option<std::fs::File>,
+    /// The first write to the spool file that failed; reported by `finish`.
+    failed: Option<std::io::Error>,
 }
+
+/// How much of an upload is kept in memory before it is spooled to disk.
+pub const SPOOL_AFTER: usize = 256 * 1024;
 
 impl BlobWriter {
     pub fn new(limit: u64) -> BlobWriter {
@@ -72,23 +82,74 @@ impl BlobWriter {
             limit,
             hasher: Sha256::new(),
             buffer: BytesMut::new(),
+            size: 0,
+            spool: None,
+            failed: None,
         }
     }
 
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), TooLarge> {
-        if self.buffer.len() as u64 + chunk.len() as u64 > self.limit {
+        use std::io::Write;
+        if self.size + chunk.len() as u64 > self.limit {
             return Err(TooLarge { limit: self.limit });
         }
         self.hasher.update(chunk);
-        self.buffer.extend_from_slice(chunk);
+        self.size += chunk.len() as u64;
+        if self.failed.is_some() {
+            return Ok(());
+        }
+        if self.spool.is_none() && self.buffer.len() + chunk.len() <= SPOOL_AFTER {
+            self.buffer.extend_from_slice(chunk);
+            return Ok(());
+        }
+        let written = match &mut self.spool {
+            Some(file) => file.write_all(chunk),
+            None => tempfile::tempfile().and_then(|mut file| {
+                file.write_all(&self.buffer)?;
+                file.write_all(chunk)?;
+                self.buffer = BytesMut::new();
+                self.spool = Some(file);
+                Ok(())
+            }),
+        };
+        if let Err(e) = written {
+            self.failed = Some(e);
+        }
         Ok(())
     }
 
-    pub fn finish(self) -> Blob {
-        Blob {
-            sha256: hex::encode(self.hasher.finalize()),
-            bytes: self.buffer.freeze(),
+    /// The whole upload, read back from its spool file when it has one.
+    pub fn finish(self) -> Result<Blob, ApiError> {
+        use std::io::{Read, Seek, SeekFrom};
+        let io = |e: std::io::Error| ApiError::Internal(format!("upload spool file: {e}"));
+        if let Some(e) = self.failed {
+            return Err(io(e));
         }
+        let bytes = match self.spool {
+            None => self.buffer.freeze(),
+            Some(mut file) => {
+                let size = usize::try_from(self.size)
+                    .map_err(|_| ApiError::Internal("upload larger than memory".to_owned()))?;
+                let mut bytes = Vec::with_capacity(size);
+                file.seek(SeekFrom::Start(0)).map_err(io)?;
+                file.read_to_end(&mut bytes).map_err(io)?;
+                if bytes.len() != size {
+                    return Err(ApiError::Internal(
+                        "upload spool file changed size".to_owned(),
+                    ));
+                }
+                Bytes::from(bytes)
+            }
+        };
+        Ok(Blob {
+            sha256: hex::encode(self.hasher.finalize()),
+            bytes,
+        })
+    }
+
+    /// Whether the upload went to disk (tests).
+    pub fn spooled(&self) -> bool {
+        self.spool.is_some()
     }
 }
 
@@ -274,12 +335,35 @@ mod tests {
         writer.push(b"%PDF-").unwrap();
         writer.push(b"1.7").unwrap();
         assert_eq!(writer.push(b"xyz"), Err(TooLarge { limit: 10 }));
-        let blob = writer.finish();
+        assert!(!writer.spooled());
+        let blob = writer.finish().unwrap();
         assert_eq!(
             blob.sha256(),
             Blob::new(Bytes::from_static(b"%PDF-1.7")).sha256()
         );
         assert_eq!(blob.size(), 8);
+    }
+
+    #[test]
+    fn a_large_upload_is_spooled_to_disk_and_read_back_whole() {
+        let content: Vec<u8> = (0..SPOOL_AFTER * 3 + 7).map(|i| (i % 251) as u8).collect();
+        let mut writer = BlobWriter::new(content.len() as u64);
+        for chunk in content.chunks(64 * 1024 + 3) {
+            writer.push(chunk).unwrap();
+            // Never more than the threshold in memory.
+            assert!(writer.buffer.len() <= SPOOL_AFTER);
+        }
+        assert!(writer.spooled());
+        assert!(writer.buffer.is_empty());
+        assert_eq!(
+            writer.push(b"x"),
+            Err(TooLarge {
+                limit: content.len() as u64
+            })
+        );
+        let blob = writer.finish().unwrap();
+        assert_eq!(blob.bytes().as_ref(), content.as_slice());
+        assert_eq!(blob.sha256(), Blob::new(Bytes::from(content)).sha256());
     }
 
     #[test]

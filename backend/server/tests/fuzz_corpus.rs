@@ -66,7 +66,8 @@ fn pdf_check_corpus_is_accepted_or_refused_in_time() {
                 | Refusal::Encrypted
                 | Refusal::JavaScript
                 | Refusal::LaunchAction
-                | Refusal::EmbeddedFile,
+                | Refusal::EmbeddedFile
+                | Refusal::TooLarge,
             ) => {}
         }
     }
@@ -121,6 +122,31 @@ fn xls_seeds_are_bounded_before_calamine_reads_them() {
     assert!(!within(&file("corner-cells.xls"), MAX_GRID_CELLS));
     assert!(!within(&file("far-cell.xls"), MAX_GRID_CELLS));
     assert!(!within(&file("dimensions-lie.xls"), MAX_GRID_CELLS));
+}
+
+#[test]
+fn hostile_xlsx_seeds_are_bounded_before_calamine_reads_them() {
+    use skillcert_server::zip_bounds::{MAX_EXPANDED_BYTES, within};
+    let files: std::collections::HashMap<String, Vec<u8>> = corpus("roster").into_iter().collect();
+    // The first byte is the harness's mode; the file follows.
+    let file = |name: &str| files[&format!("seed-{name}")][1..].to_vec();
+    assert!(within(&file("good.xlsx"), MAX_EXPANDED_BYTES));
+    // Declares 10^14 shared strings in a part of about 200 bytes.
+    assert!(!within(
+        &file("shared-strings-bomb.xlsx"),
+        MAX_EXPANDED_BYTES
+    ));
+    // 300 MiB of shared strings behind an entry whose local header does not read.
+    assert!(!within(
+        &file("zip-bomb-behind-broken-entry.xlsx"),
+        MAX_EXPANDED_BYTES
+    ));
+    // The zip is sound; the sheet's grid is the readers' to bound (the roster streams it, the
+    // result-sheet reader measures it first).
+    assert!(within(
+        &file("whole-grid-dimension.xlsx"),
+        MAX_EXPANDED_BYTES
+    ));
 }
 
 #[test]

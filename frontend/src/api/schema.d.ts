@@ -3800,7 +3800,7 @@ export interface components {
             /**
              * @description Stable, for programs: an SPEC §4 rule code or one of UNAUTHORIZED, FORBIDDEN, NOT_FOUND,
              *     VERSION_CONFLICT, INVALID_STATE, BATCH_ARCHIVED, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE,
-             *     VALIDATION, RATE_LIMITED, BAD_REQUEST, METHOD_NOT_SUPPORTED, PDF_RENDERER_UNAVAILABLE, INTERNAL.
+             *     VALIDATION, RATE_LIMITED, BAD_REQUEST, METHOD_NOT_SUPPORTED, PDF_RENDERER_UNAVAILABLE, BUSY, INTERNAL.
              */
             code: string;
             detail: string;
@@ -6210,6 +6210,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description BUSY: as many archives as `permits.archives` are being built; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     download_archive: {
@@ -6747,6 +6758,17 @@ export interface operations {
             /** @description VALIDATION: the file is unreadable or its header incomplete (`file`), or rows are bad (`rows[N].列名`, details {row, column, reason}); nothing imported */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description BUSY: as many files as `permits.imports` are being read; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7544,9 +7566,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description VALIDATION: unknown or unexpected `kind`; `file` missing, unreadable, encrypted, or with JavaScript, launch actions or embedded files (`details.reason`) */
+            /** @description VALIDATION: unknown or unexpected `kind`; `file` missing, unreadable, encrypted, with JavaScript, launch actions or embedded files, or past the check's bounds on pages, objects and inflated size (`details.reason` `too_large`) */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description BUSY: as many PDFs as `permits.pdf_checks` are being checked; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7802,9 +7835,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description VALIDATION: exams not started, missing columns, or every bad row (`rows[n].theory`, `details.row`) */
+            /** @description VALIDATION: exams not started, missing columns, or every bad row (`rows[n].theory`, `details.row`); a file whose parts expand too far, declare more than they hold or do not read (`file`) */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description BUSY: as many sheets as `permits.imports` are being read; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10085,9 +10129,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description VALIDATION: rating, findings or files missing or invalid; a PDF encrypted, with JavaScript, launch actions or embedded files */
+            /** @description VALIDATION: rating, findings or files missing or invalid; a PDF encrypted, with JavaScript, launch actions or embedded files, or past the check's bounds (`too_large`) */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description BUSY: as many PDFs as `permits.pdf_checks` are being checked; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -154,7 +154,8 @@ async fn readable_archive(
         (status = 401, body = Problem),
         (status = 403, body = Problem, description = "Not 信息部"),
         (status = 404, body = Problem, description = "No such batch, or another institution's"),
-        (status = 409, body = Problem, description = "BATCH_NOT_COMPLETED: the batch's status is not `completed` (certificates not yet published); BATCH_ARCHIVED: archived already")
+        (status = 409, body = Problem, description = "BATCH_NOT_COMPLETED: the batch's status is not `completed` (certificates not yet published); BATCH_ARCHIVED: archived already"),
+        (status = 503, body = Problem, description = "BUSY: as many archives as `permits.archives` are being built; retry after `Retry-After` seconds", headers(("Retry-After" = u64, description = "Seconds to wait")))
     ),
     security(("bearer" = []))
 )]
@@ -194,6 +195,8 @@ pub async fn create_archive(
         .ok_or(ApiError::Unauthorized("用户不存在"))?;
     // Microseconds: what both databases keep, so the zip and the row agree on the instant.
     let now = state.clock.now_stored();
+    // Held while the dossier is built; a client that goes away drops the build and the permit.
+    let _permit = state.permits.try_acquire(crate::permits::Work::Archive)?;
     let built = archive::build(&state, &loaded, &archived_by, now).await?;
 
     let txn = state.db.begin_write().await?;

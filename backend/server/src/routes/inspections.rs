@@ -553,7 +553,7 @@ async fn read_report_form(
                         .push(&chunk)
                         .map_err(|_| ApiError::PayloadTooLarge { limit })?;
                 }
-                let blob = writer.finish();
+                let blob = writer.finish()?;
                 used += blob.size();
                 form.files
                     .push((storage::display_file_name(raw_name.as_deref()), blob));
@@ -586,7 +586,8 @@ async fn read_report_form(
         (status = 404, body = Problem, description = "No such inspection, or another inspector's"),
         (status = 409, body = Problem, description = "INVALID_STATE: the report is already filed"),
         (status = 413, body = Problem), (status = 415, body = Problem, description = "Not multipart, or a file is not a PDF"),
-        (status = 422, body = Problem, description = "VALIDATION: rating, findings or files missing or invalid; a PDF encrypted, with JavaScript, launch actions or embedded files")
+        (status = 422, body = Problem, description = "VALIDATION: rating, findings or files missing or invalid; a PDF encrypted, with JavaScript, launch actions or embedded files, or past the check's bounds (`too_large`)"),
+        (status = 503, body = Problem, description = "BUSY: as many PDFs as `permits.pdf_checks` are being checked; retry after `Retry-After` seconds", headers(("Retry-After" = u64, description = "Seconds to wait")))
     ),
     security(("bearer" = []))
 )]
@@ -671,9 +672,12 @@ pub async fn file_report(
         return Err(ApiError::Unprocessable(violations));
     };
     for (index, (_, blob)) in form.files.iter().enumerate() {
-        pdf_check::check(blob.bytes().clone())
-            .await
-            .map_err(|refusal| refusal.into_api_error(&format!("file[{index}]")))?;
+        pdf_check::check(
+            &state.permits,
+            blob.bytes().clone(),
+            &format!("file[{index}]"),
+        )
+        .await?;
     }
     // The files first: a crash from here on leaves unreferenced files, never a row without one.
     for (_, blob) in &form.files {

@@ -245,7 +245,7 @@ pub async fn read_upload_form(
                 }
                 form.file = Some((
                     storage::display_file_name(raw_name.as_deref()),
-                    writer.finish(),
+                    writer.finish()?,
                 ));
             }
             other => {
@@ -275,7 +275,8 @@ pub async fn read_upload_form(
         (status = 409, description = "INVALID_STATE: no step of the batch is in draft or returned", body = crate::error::Problem),
         (status = 413, description = "PAYLOAD_TOO_LARGE: over `uploads.max_bytes`", body = crate::error::Problem),
         (status = 415, description = "UNSUPPORTED_MEDIA_TYPE: not multipart, or the file is not a PDF", body = crate::error::Problem),
-        (status = 422, description = "VALIDATION: unknown or unexpected `kind`; `file` missing, unreadable, encrypted, or with JavaScript, launch actions or embedded files (`details.reason`)", body = crate::error::Problem),
+        (status = 422, description = "VALIDATION: unknown or unexpected `kind`; `file` missing, unreadable, encrypted, with JavaScript, launch actions or embedded files, or past the check's bounds on pages, objects and inflated size (`details.reason` `too_large`)", body = crate::error::Problem),
+        (status = 503, description = "BUSY: as many PDFs as `permits.pdf_checks` are being checked; retry after `Retry-After` seconds", body = crate::error::Problem, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
     security(("bearer" = []))
 )]
@@ -333,9 +334,7 @@ pub async fn upload_material(
     else {
         return Err(ApiError::Unprocessable(violations));
     };
-    pdf_check::check(blob.bytes().clone())
-        .await
-        .map_err(|refusal| refusal.into_api_error("file"))?;
+    pdf_check::check(&state.permits, blob.bytes().clone(), "file").await?;
 
     // The file first: a crash from here on leaves an unreferenced file, never a row without one.
     storage::put(&*state.storage, &blob).await?;

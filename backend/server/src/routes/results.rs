@@ -914,7 +914,7 @@ async fn read_file(headers: &HeaderMap, payload: web::Payload, limit: u64) -> Ap
         return Err(ApiError::PayloadTooLarge { limit });
     }
     let mut multipart = Multipart::new(headers, payload);
-    let mut file: Option<Vec<u8>> = None;
+    let mut file: Option<Bytes> = None;
     while let Some(field) = multipart.next().await {
         let mut field = field.map_err(multipart_error)?;
         if field.name() != Some("file") {
@@ -926,18 +926,17 @@ async fn read_file(headers: &HeaderMap, payload: web::Payload, limit: u64) -> Ap
         if file.is_some() {
             return Err(ApiError::validation("file", "一次只能上传一个文件"));
         }
-        let mut bytes = Vec::new();
+        // Spooled to disk past a few hundred KiB while it arrives (`storage::BlobWriter`).
+        let mut writer = crate::storage::BlobWriter::new(limit);
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(multipart_error)?;
-            if (bytes.len() + chunk.len()) as u64 > limit {
-                return Err(ApiError::PayloadTooLarge { limit });
-            }
-            bytes.extend_from_slice(&chunk);
+            writer
+                .push(&chunk)
+                .map_err(|too| ApiError::PayloadTooLarge { limit: too.limit })?;
         }
-        file = Some(bytes);
+        file = Some(writer.finish()?.bytes().clone());
     }
-    file.map(Bytes::from)
-        .ok_or_else(|| ApiError::validation("file", "请选择要导入的成绩表文件（file）"))
+    file.ok_or_else(|| ApiError::validation("file", "请选择要导入的成绩表文件（file）"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -1094,7 +1093,7 @@ fn parse_sheet(bytes: Bytes, pii: &FieldCipher) -> ApiResult<Vec<Entry>> {
     if !crate::zip_bounds::within(&bytes, crate::zip_bounds::MAX_EXPANDED_BYTES) {
         return Err(ApiError::validation(
             "file",
-            "文件解压后过大（超过 256 MiB）或部件过多，不像是正常的成绩表",
+            "文件解压后过大（超过 256 MiB）、部件过多、声明的内容多于文件所含或结构已损坏，不像是正常的成绩表",
         ));
     }
     // An archive must be an .xlsx (not .ods or .xlsb) whose grid is bounded: the reader below
@@ -1208,7 +1207,8 @@ fn parse_sheet(bytes: Bytes, pii: &FieldCipher) -> ApiResult<Vec<Entry>> {
         (status = 409, description = "INVALID_STATE: the certificate (or materials) step is not in draft or returned", body = Problem),
         (status = 413, description = "PAYLOAD_TOO_LARGE", body = Problem),
         (status = 415, description = "UNSUPPORTED_MEDIA_TYPE: not multipart, or not a spreadsheet", body = Problem),
-        (status = 422, description = "VALIDATION: exams not started, missing columns, or every bad row (`rows[n].theory`, `details.row`)", body = Problem),
+        (status = 422, description = "VALIDATION: exams not started, missing columns, or every bad row (`rows[n].theory`, `details.row`); a file whose parts expand too far, declare more than they hold or do not read (`file`)", body = Problem),
+        (status = 503, description = "BUSY: as many sheets as `permits.imports` are being read; retry after `Retry-After` seconds", body = Problem, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
     security(("bearer" = []))
 )]
@@ -1227,11 +1227,18 @@ pub async fn import_results(
     let batch = tenancy::find_batch_to_write(&state.db.conn, &user, batch_id).await?;
     let loaded = batches::load(&state.db.conn, batch).await?;
     ensure_writable(&loaded, state.clock.now())?;
+    // Taken before the body is read, so uploads waiting for a place are not held in memory; the
+    // reading thread keeps it until the sheet is read.
+    let permit = state.permits.try_acquire(crate::permits::Work::Import)?;
     let bytes = read_file(req.headers(), payload, state.config.uploads.max_bytes).await?;
     let pii = state.pii.clone();
-    let entries = web::block(move || parse_sheet(bytes, &pii))
-        .await
-        .map_err(|e| ApiError::Internal(format!("spreadsheet parsing: {e}")))??;
+    let entries = web::block(move || {
+        let entries = parse_sheet(bytes, &pii);
+        drop(permit);
+        entries
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("spreadsheet parsing: {e}")))??;
     Ok(web::Json(
         write(&state, &user, &meta, batch_id, entries, "xlsx").await?,
     ))

@@ -20,7 +20,7 @@ use actix_multipart::{Multipart, MultipartError};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures_util::StreamExt;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -376,15 +376,15 @@ async fn read_form(
                     .content_disposition()
                     .and_then(|cd| cd.get_filename().map(str::to_owned))
                     .unwrap_or_default();
-                let mut buffer = BytesMut::new();
+                // Spooled to disk past a few hundred KiB while it arrives.
+                let mut writer = crate::storage::BlobWriter::new(limit);
                 while let Some(chunk) = field.next().await {
                     let chunk = chunk.map_err(multipart_error)?;
-                    if buffer.len() as u64 + chunk.len() as u64 > limit {
-                        return Err(ApiError::PayloadTooLarge { limit });
-                    }
-                    buffer.extend_from_slice(&chunk);
+                    writer
+                        .push(&chunk)
+                        .map_err(|too| ApiError::PayloadTooLarge { limit: too.limit })?;
                 }
-                form.file = Some((file_name, buffer.freeze()));
+                form.file = Some((file_name, writer.finish()?.bytes().clone()));
             }
             other => {
                 return Err(ApiError::validation(
@@ -736,6 +736,7 @@ async fn record_progress(state: &AppState, job_id: Uuid, processed: usize) -> Re
         (status = 413, description = "PAYLOAD_TOO_LARGE: over `uploads.max_bytes`", body = crate::error::Problem),
         (status = 415, description = "UNSUPPORTED_MEDIA_TYPE: not multipart, or not an .xlsx/.xls/.csv file", body = crate::error::Problem),
         (status = 422, description = "VALIDATION: the file is unreadable or its header incomplete (`file`), or rows are bad (`rows[N].列名`, details {row, column, reason}); nothing imported", body = crate::error::Problem),
+        (status = 503, description = "BUSY: as many files as `permits.imports` are being read; retry after `Retry-After` seconds", body = crate::error::Problem, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ),
     security(("bearer" = []))
 )]
@@ -763,6 +764,9 @@ pub async fn import_roster(
     // Fail before reading the body when registration is closed; checked again when writing.
     candidates::registration_open(&loaded)?;
 
+    // Taken before the body is read, so uploads waiting for a place are not held in memory; the
+    // reading thread keeps it until the file is read (a background job's too).
+    let permit = state.permits.try_acquire(crate::permits::Work::Import)?;
     let form = read_form(req.headers(), payload, limit).await?;
     let mode = resolve_mode(query.mode, form.mode.as_deref())?;
     let Some((file_name, file)) = form.file else {
@@ -782,6 +786,7 @@ pub async fn import_roster(
         let loaded = loaded.clone();
         let progress = progress.clone();
         move || {
+            let _permit = permit;
             let ctx = RowContext {
                 state: &state,
                 batch: &loaded,
