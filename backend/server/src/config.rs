@@ -91,7 +91,7 @@ impl Default for JobsConfig {
         JobsConfig {
             enabled: true,
             tick_seconds: 60,
-            import_lease_seconds: 9,
+            import_lease_seconds: 6,
         }
     }
 }

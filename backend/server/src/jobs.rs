@@ -498,7 +498,7 @@ const UNLEASED_STALE_AFTER: time::Duration = time::Duration::minutes(30);
 
 /// How long an import job's lease lasts.
 pub fn import_lease(state: &AppState) -> time::Duration {
-    let seconds = i64::try_from(state.config.jobs.import_lease_seconds.max(3)).unwrap_or(9);
+    let seconds = i64::try_from(state.config.jobs.import_lease_seconds.max(3)).unwrap_or(6);
     time::Duration::seconds(seconds)
 }
 

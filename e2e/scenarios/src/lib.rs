@@ -228,6 +228,15 @@ pub struct Server {
     pub api: Api,
 }
 
+impl Server {
+    /// Kills the process at once with SIGKILL, as a crash or `kill -9` would: no shutdown, no
+    /// cleanup of its own.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
