@@ -87,14 +87,7 @@ async fn a_crash_mid_import_ends_the_job_interrupted_and_the_file_imports_again_
         let site = Site::new(backend, &[]).await;
         let server = site.serve().await;
         let emp = server.api.login("emp1").await;
-        let batch = id_of(
-            &create(
-                &server.api,
-                &emp,
-                batch_body("self", "exam", 20, "4101"),
-            )
-            .await,
-        );
+        let batch = id_of(&create(&server.api, &emp, batch_body("self", "exam", 20, "4101")).await);
 
         // -- Exec: the import starts; SIGKILL 0.2 s into it; serve again on the same data.
         let accepted = import(&server.api, &emp, &batch, csv.clone()).await;
