@@ -1054,6 +1054,39 @@ async fn importing_the_same_file_twice_registers_nobody_twice() {
 }
 
 #[actix_web::test]
+async fn one_person_registers_once_per_occupation_and_level_by_hand_too() {
+    each_backend(|app| async move {
+        // -- Setup: person 7 imported for 电工 五级.
+        let (emp, batch) = setup(&app).await;
+        created(import_roster(&app, &emp, &batch, xlsx(&ROSTER_HEADER, &[good_row(7)]), "a.xlsx", None).await).await;
+        let path = format!("/api/v1/batches/{batch}/candidates");
+        let by_hand = |occupation: &str, level: u8| {
+            json!({ "name": "考生7", "id_number": distinct_id(7), "occupation_code": occupation, "level": level })
+        };
+
+        // -- Exec & Check: the same line again is refused, another line is a warning only.
+        let again = app.post(&emp, &path, by_hand(ELECTRICIAN, 5)).await;
+        let body = problem(again, 422, "VALIDATION").await;
+        assert_eq!(body["violations"][0]["field"], "id_number");
+        assert_eq!(body["violations"][0]["details"]["reason"], "already_registered");
+        assert_eq!(candidates_in(&app, &batch).await, 1);
+        let other = app.post(&emp, &path, by_hand(CARER, 4)).await;
+        assert_eq!(other.status(), 201);
+        let other: Value = other.json().await.unwrap();
+        let codes: Vec<&str> = other["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, ["DUPLICATE_IN_BATCH"]);
+        assert_eq!(candidates_in(&app, &batch).await, 2);
+        app
+    })
+    .await;
+}
+
+#[actix_web::test]
 async fn a_large_file_imported_twice_fails_its_second_job_as_already_registered() {
     each_backend(|app| async move {
         // -- Setup
