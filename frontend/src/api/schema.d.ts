@@ -6583,7 +6583,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description VALIDATION, naming the field (id_number: bad checksum, 15-digit legacy number …) */
+            /** @description VALIDATION, naming the field (id_number: bad checksum, 15-digit legacy number …; reason `already_registered`: the person is registered in this batch for this occupation and level already) */
             422: {
                 headers: {
                     [name: string]: unknown;
