@@ -1016,15 +1016,18 @@ pub async fn open_batches_with<C: ConnectionTrait>(
 
 /// Serialises registrations into one batch for the rest of the caller's write transaction, so
 /// that "is this person registered here already?" and the insert cannot interleave with another
-/// registration: PostgreSQL locks the batch row (FOR UPDATE; later statements of a READ
-/// COMMITTED transaction then see what the previous holder committed); SQLite's single writer,
-/// taken by `begin_write`, does it already.
+/// registration: PostgreSQL locks the batch row (later statements of a READ COMMITTED
+/// transaction then see what the previous holder committed); SQLite's single writer, taken by
+/// `begin_write`, does it already. FOR NO KEY UPDATE, not FOR UPDATE: the warnings written for
+/// candidates of other batches (CONCURRENT_BATCH) take FOR KEY SHARE on those batches' rows
+/// through their foreign keys, which FOR UPDATE would block — two registrations of one person
+/// into two batches would deadlock.
 pub async fn lock_batch<C: ConnectionTrait>(conn: &C, batch_id: Uuid) -> Result<(), ApiError> {
     if conn.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }
     crate::entities::batch::Entity::find_by_id(batch_id)
-        .lock_exclusive()
+        .lock(sea_orm::sea_query::LockType::NoKeyUpdate)
         .one(conn)
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -533,16 +533,35 @@ pub async fn renew_import_lease(state: &AppState, job_id: Uuid) -> Result<bool, 
     Ok(renewed > 0)
 }
 
+/// The import jobs whose task runs in this process right now (job ids are unique across
+/// processes). This process never ends one of them as interrupted, even when its lease looks
+/// lapsed because the renewals were held up (a starved worker, a long write on SQLite): the
+/// task is there to finish it. Other processes go by the lease alone.
+static LIVE: std::sync::LazyLock<std::sync::Mutex<BTreeSet<Uuid>>> =
+    std::sync::LazyLock::new(Default::default);
+
+fn is_live(job_id: Uuid) -> bool {
+    LIVE.lock()
+        .map(|live| live.contains(&job_id))
+        .unwrap_or(false)
+}
+
 /// Renews the lease of `job_id` every third of its length until dropped (the job's task ends,
 /// or dies: then the lease lapses and a sweep ends the job).
-pub struct LeaseKeeper(tokio::task::JoinHandle<()>);
+pub struct LeaseKeeper {
+    job_id: Uuid,
+    renewing: tokio::task::JoinHandle<()>,
+}
 
 impl LeaseKeeper {
     pub fn start(state: web::Data<AppState>, job_id: Uuid) -> LeaseKeeper {
+        if let Ok(mut live) = LIVE.lock() {
+            live.insert(job_id);
+        }
         let every = Duration::from_millis(
             u64::try_from(import_lease(&state).whole_milliseconds() / 3).unwrap_or(3000),
         );
-        LeaseKeeper(actix_web::rt::spawn(async move {
+        let renewing = actix_web::rt::spawn(async move {
             loop {
                 actix_web::rt::time::sleep(every).await;
                 match renew_import_lease(&state, job_id).await {
@@ -553,13 +572,17 @@ impl LeaseKeeper {
                     }
                 }
             }
-        }))
+        });
+        LeaseKeeper { job_id, renewing }
     }
 }
 
 impl Drop for LeaseKeeper {
     fn drop(&mut self) {
-        self.0.abort();
+        self.renewing.abort();
+        if let Ok(mut live) = LIVE.lock() {
+            live.remove(&self.job_id);
+        }
     }
 }
 
@@ -585,6 +608,7 @@ fn lapsed(state: &AppState) -> Condition {
 /// [`lapsed`] for one job already read.
 pub fn lease_lapsed(state: &AppState, job: &import_job::Model) -> bool {
     job.status == "running"
+        && !is_live(job.id)
         && match job.lease_expires_at {
             Some(until) => until < lease_now(),
             None => job.created_at < state.clock.now_stored() - UNLEASED_STALE_AFTER,
@@ -600,6 +624,9 @@ pub async fn interrupt_if_lapsed(
     job_id: Uuid,
     request_id: &str,
 ) -> Result<bool, ApiError> {
+    if is_live(job_id) {
+        return Ok(false);
+    }
     let now = state.clock.now_stored();
     let issue = crate::roster::RowIssue {
         row: None,

@@ -104,7 +104,7 @@ async fn a_crash_mid_import_ends_the_job_interrupted_and_the_file_imports_again_
         let (after_restart, after_kill) = (restarted.elapsed(), killed.elapsed());
         assert_eq!(ended["status"], "failed", "{ended}");
         assert_eq!(ended["failure_reason"], "interrupted", "{ended}");
-        assert_eq!(ended["errors"][0]["reason"], "interrupted");
+        assert_eq!(ended["errors"][0]["reason"], "interrupted", "{ended}");
         assert_eq!(ended["imported_rows"], 0);
         assert_eq!(candidates_in(&server.api, &emp, &batch).await, 0);
         println!(
@@ -143,7 +143,7 @@ async fn a_crash_mid_import_ends_the_job_interrupted_and_the_file_imports_again_
         )
         .await;
         assert_eq!(refused["status"], "failed", "{refused}");
-        assert_eq!(refused["failure_reason"], "bad_rows");
+        assert_eq!(refused["failure_reason"], "bad_rows", "{refused}");
         let errors = refused["errors"].as_array().unwrap();
         assert_eq!(errors.len(), ROWS as usize);
         assert!(errors.iter().all(|e| e["reason"] == "already_registered"));

@@ -24,8 +24,8 @@ use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -434,11 +434,12 @@ async fn catalogue<C: ConnectionTrait>(conn: &C) -> Result<HashSet<String>, ApiE
 /// batch do not interleave (SQLite has a single writer already); registration must still be
 /// open.
 async fn batch_for_write<C: ConnectionTrait>(conn: &C, batch_id: Uuid) -> Result<Loaded, ApiError> {
-    let mut query = batch::Entity::find_by_id(batch_id);
-    if conn.get_database_backend() == DbBackend::Postgres {
-        query = query.lock_exclusive();
-    }
-    let batch = query.one(conn).await?.ok_or(ApiError::NotFound)?;
+    // The lock of every registration into the batch (see `candidates::lock_batch`).
+    candidates::lock_batch(conn, batch_id).await?;
+    let batch = batch::Entity::find_by_id(batch_id)
+        .one(conn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let loaded = batches::load(conn, batch).await?;
     candidates::registration_open(&loaded)?;
     Ok(loaded)
