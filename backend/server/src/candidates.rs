@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult,
-    QueryFilter, Statement, sea_query::Expr,
+    QueryFilter, QuerySelect, Statement, sea_query::Expr,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -1013,6 +1013,62 @@ pub async fn open_batches_with<C: ConnectionTrait>(
 // ---------------------------------------------------------------------------------------------
 // When candidates can change
 // ---------------------------------------------------------------------------------------------
+
+/// Serialises registrations into one batch for the rest of the caller's write transaction, so
+/// that "is this person registered here already?" and the insert cannot interleave with another
+/// registration: PostgreSQL locks the batch row (later statements of a READ COMMITTED
+/// transaction then see what the previous holder committed); SQLite's single writer, taken by
+/// `begin_write`, does it already. FOR NO KEY UPDATE, not FOR UPDATE: the warnings written for
+/// candidates of other batches (CONCURRENT_BATCH) take FOR KEY SHARE on those batches' rows
+/// through their foreign keys, which FOR UPDATE would block — two registrations of one person
+/// into two batches would deadlock.
+pub async fn lock_batch<C: ConnectionTrait>(conn: &C, batch_id: Uuid) -> Result<(), ApiError> {
+    if conn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    crate::entities::batch::Entity::find_by_id(batch_id)
+        .lock(sea_orm::sea_query::LockType::NoKeyUpdate)
+        .one(conn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(())
+}
+
+/// Whether the person of `new` is registered in the batch already for the same occupation and
+/// level (SPEC §5 `already_registered`; another occupation or level is the DUPLICATE_IN_BATCH
+/// warning instead). Withdrawn candidates do not count: a withdrawal (退报) ended that
+/// registration, so the person may register again. Call it after [`lock_batch`].
+pub async fn already_registered<C: ConnectionTrait>(
+    conn: &C,
+    batch_id: Uuid,
+    new: &NewCandidate,
+) -> Result<bool, ApiError> {
+    use crate::entities::candidate;
+    let found = candidate::Entity::find()
+        .select_only()
+        .column(candidate::Column::Id)
+        .filter(candidate::Column::BatchId.eq(batch_id))
+        .filter(candidate::Column::IdBlind.eq(new.id_blind.clone()))
+        .filter(candidate::Column::OccupationCode.eq(new.occupation_code.clone()))
+        .filter(candidate::Column::Level.eq(new.level))
+        .filter(candidate::Column::WithdrawnAt.is_null())
+        .into_tuple::<Uuid>()
+        .one(conn)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// The 422 of a registration whose person is registered already for this occupation and level.
+pub fn already_registered_error() -> ApiError {
+    ApiError::Unprocessable(vec![
+        Violation::new(
+            RuleCode::Validation,
+            "此人已在本批次报名同一职业（工种）等级，不能重复报名",
+        )
+        .field("id_number")
+        .details(json!({ "reason": "already_registered" })),
+    ])
+}
 
 /// Candidates are added and edited only while the registration step is in draft or returned.
 pub fn registration_open(batch: &Loaded) -> Result<(), ApiError> {

@@ -105,6 +105,10 @@ pub struct JobsConfig {
     pub enabled: bool,
     /// Seconds per tick: the deadline job runs once per slot of this length, across processes.
     pub tick_seconds: u64,
+    /// Seconds a background roster import's lease lasts (renewed every third of it while the
+    /// import works): a job whose process died ends `failed` (`interrupted`) this long after
+    /// its last renewal at most, plus one sweep.
+    pub import_lease_seconds: u64,
 }
 
 impl Default for JobsConfig {
@@ -112,6 +116,7 @@ impl Default for JobsConfig {
         JobsConfig {
             enabled: true,
             tick_seconds: 60,
+            import_lease_seconds: 6,
         }
     }
 }

@@ -1,5 +1,7 @@
-//! Background jobs started by `serve` (`jobs.enabled`, `jobs.tick_seconds`): the deadline clock
-//! of issue 6, and webhook delivery (issue 7, [`crate::webhooks`], its own lease `webhooks`). Each tick finds the batches whose deadlines (SPEC §4: arrangement, completion
+//! Background jobs started by `serve` (`jobs.enabled`, `jobs.tick_seconds`): the deadline clock,
+//! webhook delivery ([`crate::webhooks`], its own lease `webhooks`), and the sweep that ends the
+//! roster import jobs of a process that went away (`jobs.import_lease_seconds`, see
+//! [`sweep_import_jobs`]). Each tick finds the batches whose deadlines (SPEC §4: arrangement, completion
 //! window, year end) are approaching or have passed on the China date of the platform clock
 //! ([`skillcert_domain::alerts`]) and writes, in one transaction, a notice for the batch's
 //! institution and one for the supervisors plus an outbox event — each at most once, by its
@@ -35,7 +37,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::audit::{self, AuditCtx};
-use crate::entities::{batch, institution, job_lease, job_run};
+use crate::entities::{batch, import_job, institution, job_lease, job_run};
 use crate::error::ApiError;
 use crate::notices::{self, Audience, NewNotice, micros};
 use crate::state::AppState;
@@ -144,6 +146,8 @@ pub fn spawn(state: &web::Data<AppState>) {
     if !state.config.jobs.enabled {
         return;
     }
+    // First of all, right at start-up: the import jobs a crashed process left running.
+    spawn_import_sweep(state);
     let weak = Arc::downgrade(&state.clone().into_inner());
     tracing::info!(
         tick_seconds = state.config.jobs.tick_seconds,
@@ -478,6 +482,256 @@ async fn audit_pass<C: ConnectionTrait>(
         },
     )
     .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import job leases (SPEC §5: an import interrupted by a crash ends `failed`, reason
+// `interrupted`, once the process is back — never `running` forever)
+// ---------------------------------------------------------------------------------------------
+
+/// The `failure_reason` of an import job whose process went away.
+pub const INTERRUPTED: &str = "interrupted";
+
+/// A job written before import leases existed (no lease) and still running this long after it
+/// began lost its server.
+const UNLEASED_STALE_AFTER: time::Duration = time::Duration::minutes(30);
+
+/// How long an import job's lease lasts.
+pub fn import_lease(state: &AppState) -> time::Duration {
+    let seconds = i64::try_from(state.config.jobs.import_lease_seconds.max(3)).unwrap_or(6);
+    time::Duration::seconds(seconds)
+}
+
+/// Leases are read against the real time, never the platform clock: each process has its own
+/// demo clock (a restarted process starts it afresh), while a lease is about whether a process
+/// is still alive.
+pub fn lease_now() -> OffsetDateTime {
+    micros(OffsetDateTime::now_utc())
+}
+
+/// A lease from now on, for a job this process runs.
+pub fn import_lease_until(state: &AppState) -> OffsetDateTime {
+    lease_now() + import_lease(state)
+}
+
+/// Renews this process's lease on a running job; false when the job is no longer running
+/// under it (finished, or found interrupted after the lease had lapsed).
+pub async fn renew_import_lease(state: &AppState, job_id: Uuid) -> Result<bool, DbErr> {
+    let txn = state.db.begin_write().await?;
+    let renewed = import_job::Entity::update_many()
+        .col_expr(
+            import_job::Column::LeaseExpiresAt,
+            Expr::value(import_lease_until(state)),
+        )
+        .filter(import_job::Column::Id.eq(job_id))
+        .filter(import_job::Column::Status.eq("running"))
+        .filter(import_job::Column::LeaseOwner.eq(state.instance.to_string()))
+        .exec(&*txn)
+        .await?
+        .rows_affected;
+    txn.commit().await?;
+    Ok(renewed > 0)
+}
+
+/// The import jobs whose task runs in this process right now (job ids are unique across
+/// processes). This process never ends one of them as interrupted, even when its lease looks
+/// lapsed because the renewals were held up (a starved worker, a long write on SQLite): the
+/// task is there to finish it. Other processes go by the lease alone.
+static LIVE: std::sync::LazyLock<std::sync::Mutex<BTreeSet<Uuid>>> =
+    std::sync::LazyLock::new(Default::default);
+
+fn is_live(job_id: Uuid) -> bool {
+    LIVE.lock()
+        .map(|live| live.contains(&job_id))
+        .unwrap_or(false)
+}
+
+/// Renews the lease of `job_id` every third of its length until dropped (the job's task ends,
+/// or dies: then the lease lapses and a sweep ends the job).
+pub struct LeaseKeeper {
+    job_id: Uuid,
+    renewing: tokio::task::JoinHandle<()>,
+}
+
+impl LeaseKeeper {
+    pub fn start(state: web::Data<AppState>, job_id: Uuid) -> LeaseKeeper {
+        if let Ok(mut live) = LIVE.lock() {
+            live.insert(job_id);
+        }
+        let every = Duration::from_millis(
+            u64::try_from(import_lease(&state).whole_milliseconds() / 3).unwrap_or(3000),
+        );
+        let renewing = actix_web::rt::spawn(async move {
+            loop {
+                actix_web::rt::time::sleep(every).await;
+                match renew_import_lease(&state, job_id).await {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => {
+                        tracing::warn!(job_id = %job_id, error = %e, "import lease not renewed")
+                    }
+                }
+            }
+        });
+        LeaseKeeper { job_id, renewing }
+    }
+}
+
+impl Drop for LeaseKeeper {
+    fn drop(&mut self) {
+        self.renewing.abort();
+        if let Ok(mut live) = LIVE.lock() {
+            live.remove(&self.job_id);
+        }
+    }
+}
+
+/// The jobs still `running` whose process went away: the lease lapsed, or (no lease) the job
+/// is older than [`UNLEASED_STALE_AFTER`] on the platform clock.
+fn lapsed(state: &AppState) -> Condition {
+    Condition::all()
+        .add(import_job::Column::Status.eq("running"))
+        .add(
+            Condition::any()
+                .add(import_job::Column::LeaseExpiresAt.lt(lease_now()))
+                .add(
+                    Condition::all()
+                        .add(import_job::Column::LeaseExpiresAt.is_null())
+                        .add(
+                            import_job::Column::CreatedAt
+                                .lt(state.clock.now_stored() - UNLEASED_STALE_AFTER),
+                        ),
+                ),
+        )
+}
+
+/// [`lapsed`] for one job already read.
+pub fn lease_lapsed(state: &AppState, job: &import_job::Model) -> bool {
+    job.status == "running"
+        && !is_live(job.id)
+        && match job.lease_expires_at {
+            Some(until) => until < lease_now(),
+            None => job.created_at < state.clock.now_stored() - UNLEASED_STALE_AFTER,
+        }
+}
+
+/// Ends `job_id` as `failed` (`interrupted`, nothing imported: its one transaction never
+/// committed) if it is still running with a lapsed lease — a conditional UPDATE, so a live
+/// owner's renewal, its commit, or another process's sweep cannot be overwritten. True when
+/// this call ended it.
+pub async fn interrupt_if_lapsed(
+    state: &AppState,
+    job_id: Uuid,
+    request_id: &str,
+) -> Result<bool, ApiError> {
+    if is_live(job_id) {
+        return Ok(false);
+    }
+    let now = state.clock.now_stored();
+    let issue = crate::roster::RowIssue {
+        row: None,
+        column: None,
+        reason: INTERRUPTED.to_owned(),
+        message: "导入被中断（服务重启或进程退出），未导入任何考生，请重新导入".to_owned(),
+    };
+    let errors =
+        serde_json::to_value([issue]).map_err(|e| ApiError::Internal(format!("serialise: {e}")))?;
+    let txn = state.db.begin_write().await?;
+    let changed = import_job::Entity::update_many()
+        .col_expr(import_job::Column::Status, Expr::value("failed"))
+        .col_expr(import_job::Column::FailureReason, Expr::value(INTERRUPTED))
+        .col_expr(import_job::Column::ImportedRows, Expr::value(0))
+        .col_expr(import_job::Column::Errors, Expr::value(errors))
+        .col_expr(import_job::Column::FinishedAt, Expr::value(now))
+        .filter(import_job::Column::Id.eq(job_id))
+        .filter(lapsed(state))
+        .exec(&*txn)
+        .await?
+        .rows_affected;
+    if changed == 0 {
+        return Ok(false);
+    }
+    let Some(job) = import_job::Entity::find_by_id(job_id).one(&*txn).await? else {
+        return Ok(false);
+    };
+    let institution_id = batch::Entity::find_by_id(job.batch_id)
+        .select_only()
+        .column(batch::Column::InstitutionId)
+        .into_tuple::<Uuid>()
+        .one(&*txn)
+        .await?;
+    audit::record(
+        &*txn,
+        &AuditCtx::system(request_id),
+        now,
+        audit::Event {
+            action: "roster.import",
+            entity_type: "import_job",
+            entity_id: job.id.to_string(),
+            institution_id,
+            summary: json!({
+                "before": { "status": "running", "lease_owner": job.lease_owner },
+                "after": {
+                    "batch_id": job.batch_id,
+                    "status": job.status,
+                    "failure_reason": INTERRUPTED,
+                    "mode": job.mode,
+                    "imported_rows": 0,
+                },
+            }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::warn!(job_id = %job.id, owner = ?job.lease_owner, "import job interrupted: its process went away");
+    Ok(true)
+}
+
+/// Ends every running import job whose process went away (see [`interrupt_if_lapsed`]).
+/// `serve` runs it at start-up and then every few seconds; how many jobs it ended.
+pub async fn sweep_import_jobs(state: &AppState) -> Result<u32, ApiError> {
+    let ids: Vec<Uuid> = import_job::Entity::find()
+        .select_only()
+        .column(import_job::Column::Id)
+        .filter(lapsed(state))
+        .into_tuple()
+        .all(&state.db.conn)
+        .await?;
+    let mut ended = 0;
+    for id in ids {
+        if interrupt_if_lapsed(state, id, "job:import-sweep").await? {
+            ended += 1;
+        }
+    }
+    Ok(ended)
+}
+
+/// How often the sweep looks for lapsed import leases: a quarter of the lease, so a job of a
+/// dead process ends at most about 1.25 leases after its last renewal.
+fn sweep_every(state: &AppState) -> Duration {
+    Duration::from_millis(
+        u64::try_from(import_lease(state).whole_milliseconds() / 4).unwrap_or(2000),
+    )
+}
+
+fn spawn_import_sweep(state: &web::Data<AppState>) {
+    let weak = Arc::downgrade(&state.clone().into_inner());
+    actix_web::rt::spawn(async move {
+        loop {
+            let Some(state) = weak.upgrade() else { break };
+            match sweep_import_jobs(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    jobs = n,
+                    "import jobs of a lost process ended as interrupted"
+                ),
+                Err(e) => tracing::warn!(error = %e, "import job sweep failed"),
+            }
+            let wait = sweep_every(&state);
+            drop(state);
+            actix_web::rt::time::sleep(wait).await;
+        }
+    });
 }
 
 #[cfg(test)]

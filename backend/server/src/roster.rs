@@ -299,8 +299,9 @@ pub struct RowIssue {
     /// the other ID number reasons: `wrong_length`, `not_digit`, `invalid_check_char`,
     /// `unknown_province`, `invalid_birth_date`, `birth_year_before_1900`),
     /// `invalid_occupation_code`, `unknown_occupation`, `not_in_batch`, `invalid_level`,
-    /// `unknown_id_type`, `invalid_number`, `cell_error`, `duplicate_row`, or a candidate
-    /// validation reason.
+    /// `unknown_id_type`, `invalid_number`, `cell_error`, `duplicate_row`,
+    /// `already_registered` (the person is registered in the batch for this occupation and
+    /// level already), or a candidate validation reason.
     pub reason: String,
     /// Chinese.
     pub message: String,
@@ -457,8 +458,50 @@ pub struct Outcome {
     /// Data rows read (blank rows and the template's sample row not counted).
     pub rows: usize,
     pub good: Vec<NewCandidate>,
+    /// The Excel row number of each of `good`, in the same order.
+    pub good_rows: Vec<u32>,
     /// Every bad row, in file order.
     pub issues: Vec<RowIssue>,
+}
+
+impl Outcome {
+    /// Moves the good rows whose (blind index, occupation, level) is in `registered` — people
+    /// already registered in the batch for that occupation and level — to the bad rows as
+    /// `already_registered` (SPEC §5: importing the same file twice registers nobody twice).
+    /// The bad rows stay in file order. How many rows moved.
+    pub fn refuse_registered(&mut self, registered: &HashSet<(String, String, i16)>) -> usize {
+        if registered.is_empty() {
+            return 0;
+        }
+        let good = std::mem::take(&mut self.good);
+        let rows = std::mem::take(&mut self.good_rows);
+        let mut refused = Vec::new();
+        for (candidate, row) in good.into_iter().zip(rows) {
+            let key = (
+                candidate.id_blind.clone(),
+                candidate.occupation_code.clone(),
+                candidate.level,
+            );
+            if registered.contains(&key) {
+                refused.push(RowIssue::at(
+                    row,
+                    Field::IdNumber,
+                    "already_registered",
+                    "此人已在本批次报名同一职业（工种）等级，不能重复报名",
+                ));
+            } else {
+                self.good.push(candidate);
+                self.good_rows.push(row);
+            }
+        }
+        let moved = refused.len();
+        if moved > 0 {
+            self.issues.extend(refused);
+            // Stable: a row's own issues keep their order; the file-level ones (no row) first.
+            self.issues.sort_by_key(|issue| issue.row);
+        }
+        moved
+    }
 }
 
 /// How many required columns there are.
@@ -553,7 +596,10 @@ impl<'c, 'a> Collector<'c, 'a> {
         }
         self.out.rows += 1;
         match self.check(row_no, &fields) {
-            Ok(candidate) => self.out.good.push(candidate),
+            Ok(candidate) => {
+                self.out.good.push(candidate);
+                self.out.good_rows.push(row_no);
+            }
             Err(issues) => self.out.issues.extend(issues),
         }
         self.progress.fetch_add(1, Ordering::Relaxed);

@@ -912,6 +912,7 @@ async fn a_job_that_lost_its_server_reads_as_failed() {
             created_by: Set(creator.id),
             created_at: Set(app.state.clock.now()),
             finished_at: Set(None),
+            ..Default::default()
         })
         .exec(&app.state.db.conn)
         .await
@@ -929,7 +930,359 @@ async fn a_job_that_lost_its_server_reads_as_failed() {
         assert_eq!(job["status"], "failed");
         assert_eq!(job["imported_rows"], 0);
         assert_eq!(job["errors"][0]["reason"], "interrupted");
+        assert_eq!(job["failure_reason"], "interrupted");
         assert!(job["finished_at"].is_string());
+        app
+    })
+    .await;
+}
+
+/// An import with an `Idempotency-Key`.
+async fn import_with_key(
+    app: &TestApp,
+    token: &str,
+    batch: &str,
+    bytes: Vec<u8>,
+    key: &str,
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name("roster.xlsx".to_owned()),
+    );
+    app.client
+        .post(app.url(&format!("/api/v1/batches/{batch}/candidates/import")))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn importing_the_same_file_twice_registers_nobody_twice() {
+    each_backend(|app| async move {
+        // -- Setup: 20 people imported.
+        let (emp, batch) = setup(&app).await;
+        let rows: Vec<Vec<Cell>> = (1..=20).map(good_row).collect();
+        let file = xlsx(&ROSTER_HEADER, &rows);
+        let first =
+            created(import_roster(&app, &emp, &batch, file.clone(), "a.xlsx", None).await).await;
+        assert_eq!(first["imported_rows"], 20);
+
+        // -- Exec & Check: all or nothing refuses the file, every row listed.
+        let again = import_roster(&app, &emp, &batch, file.clone(), "a.xlsx", None).await;
+        let body = problem(again, 422, "VALIDATION").await;
+        let expected: BTreeSet<_> = (2..=21)
+            .map(|n| row(n, "证件号码", "already_registered"))
+            .collect();
+        assert_eq!(bad_rows(&body), expected);
+        assert_eq!(candidates_in(&app, &batch).await, 20);
+
+        // valid_only: the same 20 plus 3 new people, and person 1 (电工 五级 already) as 养老护理员
+        // 四级 — another occupation and level, so not a repeat.
+        let mut more = rows.clone();
+        more.extend((21..=23).map(good_row));
+        let mut carer = good_row(1);
+        carer[4] = s(CARER);
+        carer[5] = Cell::N(4.0);
+        more.push(carer);
+        let mixed = created(
+            import_roster(
+                &app,
+                &emp,
+                &batch,
+                xlsx(&ROSTER_HEADER, &more),
+                "b.xlsx",
+                Some("valid_only"),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(mixed["imported_rows"], 4, "{mixed}");
+        let reasons: Vec<(u64, &str)> = mixed["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["row"].as_u64().unwrap(), e["reason"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            reasons,
+            (2..=21)
+                .map(|n| (n, "already_registered"))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(candidates_in(&app, &batch).await, 24);
+
+        // A withdrawn candidate may register again: the withdrawal ended that registration.
+        let person = candidate::Entity::find()
+            .filter(candidate::Column::BatchId.eq(batch.parse::<Uuid>().unwrap()))
+            .filter(candidate::Column::Name.eq("考生5"))
+            .one(&app.state.db.conn)
+            .await
+            .unwrap()
+            .unwrap();
+        let withdrawn = app
+            .post(
+                &emp,
+                &format!("/api/v1/candidates/{}/withdraw", person.id),
+                json!({ "reason": "本人申请撤回" }),
+            )
+            .await;
+        assert_eq!(
+            withdrawn.status(),
+            200,
+            "{}",
+            withdrawn.text().await.unwrap()
+        );
+        let back = created(
+            import_roster(
+                &app,
+                &emp,
+                &batch,
+                xlsx(&ROSTER_HEADER, &[good_row(5)]),
+                "c.xlsx",
+                None,
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(back["imported_rows"], 1);
+        app
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn one_person_registers_once_per_occupation_and_level_by_hand_too() {
+    each_backend(|app| async move {
+        // -- Setup: person 7 imported for 电工 五级.
+        let (emp, batch) = setup(&app).await;
+        created(import_roster(&app, &emp, &batch, xlsx(&ROSTER_HEADER, &[good_row(7)]), "a.xlsx", None).await).await;
+        let path = format!("/api/v1/batches/{batch}/candidates");
+        let by_hand = |occupation: &str, level: u8| {
+            json!({ "name": "考生7", "id_number": distinct_id(7), "occupation_code": occupation, "level": level })
+        };
+
+        // -- Exec & Check: the same line again is refused, another line is a warning only.
+        let again = app.post(&emp, &path, by_hand(ELECTRICIAN, 5)).await;
+        let body = problem(again, 422, "VALIDATION").await;
+        assert_eq!(body["violations"][0]["field"], "id_number");
+        assert_eq!(body["violations"][0]["details"]["reason"], "already_registered");
+        assert_eq!(candidates_in(&app, &batch).await, 1);
+        let other = app.post(&emp, &path, by_hand(CARER, 4)).await;
+        assert_eq!(other.status(), 201);
+        let other: Value = other.json().await.unwrap();
+        let codes: Vec<&str> = other["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, ["DUPLICATE_IN_BATCH"]);
+        assert_eq!(candidates_in(&app, &batch).await, 2);
+        app
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn a_large_file_imported_twice_fails_its_second_job_as_already_registered() {
+    each_backend(|app| async move {
+        // -- Setup
+        let (emp, batch) = setup(&app).await;
+        let rows: Vec<Vec<Cell>> = (1..=2100).map(good_row).collect();
+        let file = xlsx(&ROSTER_HEADER, &rows);
+        let response = import_roster(&app, &emp, &batch, file.clone(), "big.xlsx", None).await;
+        assert_eq!(response.status(), 202);
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        let (job, _) = wait_for_job(&app, &emp, &location).await;
+        assert_eq!(job["status"], "done", "{job}");
+        assert_eq!(job["failure_reason"], Value::Null);
+
+        // -- Exec
+        let response =
+            import_roster(&app, &emp, &batch, file, "big.xlsx", Some("valid_only")).await;
+
+        // -- Check
+        assert_eq!(response.status(), 202);
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        let (job, _) = wait_for_job(&app, &emp, &location).await;
+        assert_eq!(job["status"], "failed", "{job}");
+        assert_eq!(job["failure_reason"], "bad_rows");
+        assert_eq!(job["imported_rows"], 0);
+        let errors = job["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 2100);
+        assert!(errors.iter().all(|e| e["reason"] == "already_registered"));
+        assert_eq!(candidates_in(&app, &batch).await, 2100);
+        app
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn two_imports_of_one_file_at_once_register_everyone_once() {
+    each_backend(|app| async move {
+        // -- Setup
+        let (emp, batch) = setup(&app).await;
+        let rows: Vec<Vec<Cell>> = (1..=400).map(good_row).collect();
+        let file = xlsx(&ROSTER_HEADER, &rows);
+
+        for mode in [None, Some("valid_only")] {
+            let batch = if mode.is_none() {
+                batch.clone()
+            } else {
+                new_batch(&app, &emp).await
+            };
+            // -- Exec
+            let (a, b) = futures_util::join!(
+                import_roster(&app, &emp, &batch, file.clone(), "a.xlsx", mode),
+                import_roster(&app, &emp, &batch, file.clone(), "a.xlsx", mode),
+            );
+
+            // -- Check: one imported everyone, the other found them all registered.
+            let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+            statuses.sort_unstable();
+            assert_eq!(statuses, [201, 422], "{mode:?}");
+            let refused = if a.status() == 422 { a } else { b };
+            let body = problem(refused, 422, "VALIDATION").await;
+            assert_eq!(bad_rows(&body).len(), 400);
+            assert!(
+                bad_rows(&body)
+                    .iter()
+                    .all(|(_, _, r)| r == "already_registered")
+            );
+            assert_eq!(candidates_in(&app, &batch).await, 400, "{mode:?}");
+        }
+        app
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn an_import_retried_with_its_idempotency_key_returns_the_first_job() {
+    each_backend(|app| async move {
+        // -- Setup
+        let (emp, batch) = setup(&app).await;
+        let small = xlsx(&ROSTER_HEADER, &(1..=30).map(good_row).collect::<Vec<_>>());
+
+        // -- Exec: a retry after the first answer, and two sent at once.
+        let first = import_with_key(&app, &emp, &batch, small.clone(), "roster-a").await;
+        assert_eq!(first.status(), 201);
+        let first: Value = first.json().await.unwrap();
+        let retry = import_with_key(&app, &emp, &batch, small.clone(), "roster-a").await;
+        assert_eq!(retry.status(), 201);
+        assert_eq!(retry.headers()["idempotent-replay"], "true");
+        let retry: Value = retry.json().await.unwrap();
+
+        let other = new_batch(&app, &emp).await;
+        let big = xlsx(
+            &ROSTER_HEADER,
+            &(1..=2100).map(good_row).collect::<Vec<_>>(),
+        );
+        let (x, y) = futures_util::join!(
+            import_with_key(&app, &emp, &other, big.clone(), "roster-b"),
+            import_with_key(&app, &emp, &other, big.clone(), "roster-b"),
+        );
+
+        // -- Check
+        assert_eq!(retry, first);
+        assert_eq!(candidates_in(&app, &batch).await, 30);
+        assert_eq!(
+            (x.status(), y.status()),
+            (202.try_into().unwrap(), 202.try_into().unwrap())
+        );
+        let (x, y): (Value, Value) = (x.json().await.unwrap(), y.json().await.unwrap());
+        assert_eq!(x["job_id"], y["job_id"], "one job for both: {x} {y}");
+        let location = format!("/api/v1/import-jobs/{}", x["job_id"].as_str().unwrap());
+        let (job, _) = wait_for_job(&app, &emp, &location).await;
+        assert_eq!(job["status"], "done", "{job}");
+        assert_eq!(candidates_in(&app, &other).await, 2100);
+        let jobs = import_job::Entity::find()
+            .filter(import_job::Column::BatchId.eq(other.parse::<Uuid>().unwrap()))
+            .count(&app.state.db.conn)
+            .await
+            .unwrap();
+        assert_eq!(jobs, 1);
+        app
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn a_job_whose_lease_lapsed_ends_interrupted_and_a_live_one_is_left_alone() {
+    each_backend(|app| async move {
+        // -- Setup: one job of a process that died (lease lapsed a second ago), one of a live
+        // process (lease ahead).
+        let (emp, batch) = setup(&app).await;
+        let creator = user::Entity::find()
+            .filter(user::Column::Username.eq("emp1"))
+            .one(&app.state.db.conn)
+            .await
+            .unwrap()
+            .unwrap();
+        let now = time::OffsetDateTime::now_utc();
+        let job = |lease: time::Duration| import_job::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            batch_id: Set(batch.parse().unwrap()),
+            status: Set("running".to_owned()),
+            mode: Set("all_or_nothing".to_owned()),
+            total_rows: Set(20000),
+            processed_rows: Set(0),
+            imported_rows: Set(0),
+            errors: Set(json!([])),
+            created_by: Set(creator.id),
+            created_at: Set(app.state.clock.now()),
+            finished_at: Set(None),
+            lease_owner: Set(Some("pid-1-gone".to_owned())),
+            lease_expires_at: Set(Some(now + lease)),
+            failure_reason: Set(None),
+        };
+        let dead = job(time::Duration::seconds(-1));
+        let live = job(time::Duration::seconds(60));
+        let (dead_id, live_id) = (dead.id.clone().unwrap(), live.id.clone().unwrap());
+        import_job::Entity::insert_many([dead, live])
+            .exec(&app.state.db.conn)
+            .await
+            .unwrap();
+
+        // -- Exec
+        let ended = skillcert_server::jobs::sweep_import_jobs(&app.state)
+            .await
+            .unwrap();
+
+        // -- Check
+        assert_eq!(ended, 1);
+        let dead: Value = app
+            .get(&emp, &format!("/api/v1/import-jobs/{dead_id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(dead["status"], "failed");
+        assert_eq!(dead["failure_reason"], "interrupted");
+        assert_eq!(dead["errors"][0]["reason"], "interrupted");
+        assert_eq!(dead["imported_rows"], 0);
+        let live: Value = app
+            .get(&emp, &format!("/api/v1/import-jobs/{live_id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(live["status"], "running");
+        assert_eq!(live["failure_reason"], Value::Null);
+        assert_eq!(
+            skillcert_server::jobs::sweep_import_jobs(&app.state)
+                .await
+                .unwrap(),
+            0
+        );
+        let audited = audit_event::Entity::find()
+            .filter(audit_event::Column::EntityId.eq(dead_id.to_string()))
+            .count(&app.state.db.conn)
+            .await
+            .unwrap();
+        assert_eq!(audited, 1);
         app
     })
     .await;

@@ -578,6 +578,7 @@ async fn every_route_with_an_id_refuses_another_tenant_and_the_inspector_and_cha
             created_by: Set(user_id(&app, "train1").await),
             created_at: Set(app.state.clock.now()),
             finished_at: Set(Some(app.state.clock.now())),
+            ..Default::default()
         })
         .exec(&app.state.db.conn)
         .await

@@ -248,6 +248,13 @@ impl Server {
             .find_map(|line| line.strip_prefix("VmHWM:"))
             .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
     }
+
+    /// Kills the process at once with SIGKILL, as a crash or `kill -9` would: no shutdown, no
+    /// cleanup of its own.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 impl Drop for Server {

@@ -1136,8 +1136,9 @@ export interface paths {
         /**
          * An import job: progress while running (`processed_rows` of `total_rows`), then what was
          *     imported and every bad row. Visible to whoever may see the job's batch. A job still
-         *     `running` long after it began lost its server (a restart mid-import): it is reported — and
-         *     recorded — as failed, with nothing imported (its one transaction never committed).
+         *     `running` whose process went away (its lease lapsed: a crash or restart mid-import) is
+         *     reported — and recorded — as `failed` with `failure_reason` `interrupted`, nothing imported
+         *     (its one transaction never committed).
          */
         get: operations["import_job_status"];
         put?: never;
@@ -2642,6 +2643,13 @@ export interface components {
             created_at: string;
             /** @description Every bad row (row null: the file itself). */
             errors: components["schemas"]["RowIssue"][];
+            /**
+             * @description Why a `failed` job imported nothing (null otherwise): `interrupted` (the server stopped
+             *     mid-import — import the file again), `bad_rows` (bad rows in `all_or_nothing` mode, or
+             *     no clean row), `bad_file` (unreadable, or no usable header or row), `batch_closed`
+             *     (registration closed meanwhile) or `internal`.
+             */
+            failure_reason?: string | null;
             /** Format: date-time */
             finished_at?: string | null;
             /** Format: uuid */
@@ -4062,8 +4070,9 @@ export interface components {
              *     the other ID number reasons: `wrong_length`, `not_digit`, `invalid_check_char`,
              *     `unknown_province`, `invalid_birth_date`, `birth_year_before_1900`),
              *     `invalid_occupation_code`, `unknown_occupation`, `not_in_batch`, `invalid_level`,
-             *     `unknown_id_type`, `invalid_number`, `cell_error`, `duplicate_row`, or a candidate
-             *     validation reason.
+             *     `unknown_id_type`, `invalid_number`, `cell_error`, `duplicate_row`,
+             *     `already_registered` (the person is registered in the batch for this occupation and
+             *     level already), or a candidate validation reason.
              */
             reason: string;
             /**
@@ -6582,7 +6591,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description VALIDATION, naming the field (id_number: bad checksum, 15-digit legacy number …) */
+            /** @description VALIDATION, naming the field (id_number: bad checksum, 15-digit legacy number …; reason `already_registered`: the person is registered in this batch for this occupation and level already) */
             422: {
                 headers: {
                     [name: string]: unknown;

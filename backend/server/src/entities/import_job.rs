@@ -18,6 +18,14 @@ pub struct Model {
     pub created_by: Uuid,
     pub created_at: TimeDateTimeWithTimeZone,
     pub finished_at: Option<TimeDateTimeWithTimeZone>,
+    /// The process (`AppState::instance`) running a background job, while it runs.
+    pub lease_owner: Option<String>,
+    /// Until when the owner vouches for the job; renewed while it works. Past it, a job still
+    /// `running` lost its process.
+    pub lease_expires_at: Option<TimeDateTimeWithTimeZone>,
+    /// Why a `failed` job failed, as a stable code: `interrupted`, `bad_rows`, `bad_file`,
+    /// `batch_closed` or `internal`.
+    pub failure_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

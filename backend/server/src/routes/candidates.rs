@@ -409,7 +409,7 @@ fn check_version(expected: Option<i32>, current: i32) -> ApiResult<()> {
         (status = 201, body = CandidateView),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem, description = "INVALID_STATE: registration is not open"),
-        (status = 422, body = Problem, description = "VALIDATION, naming the field (id_number: bad checksum, 15-digit legacy number …)")
+        (status = 422, body = Problem, description = "VALIDATION, naming the field (id_number: bad checksum, 15-digit legacy number …; reason `already_registered`: the person is registered in this batch for this occupation and level already)")
     ),
     security(("bearer" = []))
 )]
@@ -434,6 +434,12 @@ pub async fn create_candidate(
     let loaded = batches::load(&*txn, batch).await?;
     candidates::registration_open(&loaded)?;
     let new = candidates::validate(&state, &loaded, &input).map_err(ApiError::Unprocessable)?;
+    // The same person for the same occupation and level once per batch (SPEC §5), checked
+    // under the batch lock so two requests at once cannot both register them.
+    candidates::lock_batch(&*txn, loaded.batch.id).await?;
+    if candidates::already_registered(&*txn, loaded.batch.id, &new).await? {
+        return Err(candidates::already_registered_error());
+    }
     let ids = candidates::insert_many(&*txn, &state, &loaded, vec![new], user.id, now).await?;
     let candidate_id = ids
         .first()

@@ -24,8 +24,8 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -51,8 +51,8 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 const MULTIPART_OVERHEAD: u64 = 16 * 1024;
 /// How often a running job records its progress.
 const PROGRESS_EVERY: Duration = Duration::from_millis(300);
-/// A job still running this long after it began has lost its server.
-const STALE_AFTER: time::Duration = time::Duration::minutes(30);
+/// Blind indexes per `IN (…)` list when looking for people already registered.
+const BLIND_CHUNK: usize = 2000;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(roster_template)
@@ -128,6 +128,11 @@ pub struct ImportJobView {
     pub imported_rows: i32,
     /// Every bad row (row null: the file itself).
     pub errors: Vec<RowIssue>,
+    /// Why a `failed` job imported nothing (null otherwise): `interrupted` (the server stopped
+    /// mid-import — import the file again), `bad_rows` (bad rows in `all_or_nothing` mode, or
+    /// no clean row), `bad_file` (unreadable, or no usable header or row), `batch_closed`
+    /// (registration closed meanwhile) or `internal`.
+    pub failure_reason: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
@@ -163,6 +168,7 @@ fn view(row: import_job::Model) -> ImportJobView {
         processed_rows: row.processed_rows,
         imported_rows: row.imported_rows,
         errors,
+        failure_reason: row.failure_reason,
         created_at: row.created_at,
         finished_at: row.finished_at,
     }
@@ -428,14 +434,83 @@ async fn catalogue<C: ConnectionTrait>(conn: &C) -> Result<HashSet<String>, ApiE
 /// batch do not interleave (SQLite has a single writer already); registration must still be
 /// open.
 async fn batch_for_write<C: ConnectionTrait>(conn: &C, batch_id: Uuid) -> Result<Loaded, ApiError> {
-    let mut query = batch::Entity::find_by_id(batch_id);
-    if conn.get_database_backend() == DbBackend::Postgres {
-        query = query.lock_exclusive();
-    }
-    let batch = query.one(conn).await?.ok_or(ApiError::NotFound)?;
+    // The lock of every registration into the batch (see `candidates::lock_batch`).
+    candidates::lock_batch(conn, batch_id).await?;
+    let batch = batch::Entity::find_by_id(batch_id)
+        .one(conn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let loaded = batches::load(conn, batch).await?;
     candidates::registration_open(&loaded)?;
     Ok(loaded)
+}
+
+/// What [`Finish::commit`] did.
+enum Committed {
+    Done(ImportJobView),
+    /// Nothing written: with the people already registered taken out, the import is refused
+    /// (`all_or_nothing` with a bad row, or no clean row left); the outcome lists every bad row.
+    Refused(Outcome),
+    /// Nothing written: the same `Idempotency-Key` was answered meanwhile; its first answer.
+    Replay(HttpResponse),
+    /// Nothing written: the job is no longer this process's (its lease lapsed and it was ended
+    /// as interrupted).
+    Lost,
+}
+
+/// Takes the job for the commit, inside its transaction: still running and still this
+/// process's. The UPDATE locks the job row (PostgreSQL) until the commit, so a sweep in another
+/// process waits and then finds the job finished instead of ending it under a live import.
+async fn claim_job<C: ConnectionTrait>(
+    conn: &C,
+    state: &AppState,
+    job_id: Uuid,
+) -> Result<bool, ApiError> {
+    let claimed = import_job::Entity::update_many()
+        .col_expr(
+            import_job::Column::LeaseExpiresAt,
+            Expr::value(crate::jobs::import_lease_until(state)),
+        )
+        .filter(import_job::Column::Id.eq(job_id))
+        .filter(import_job::Column::Status.eq("running"))
+        .filter(import_job::Column::LeaseOwner.eq(state.instance.to_string()))
+        .exec(conn)
+        .await?
+        .rows_affected;
+    Ok(claimed > 0)
+}
+
+/// Who of `good` is registered in the batch already for the same occupation and level:
+/// (blind index, occupation, level). Withdrawn candidates do not count: a withdrawal (退报)
+/// ends that registration, so the person may register again — as DUPLICATE_IN_BATCH also
+/// counts only candidates not withdrawn.
+async fn registered<C: ConnectionTrait>(
+    conn: &C,
+    batch_id: Uuid,
+    good: &[candidates::NewCandidate],
+) -> Result<HashSet<(String, String, i16)>, ApiError> {
+    let blinds: Vec<String> = good
+        .iter()
+        .map(|c| c.id_blind.clone())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut found = HashSet::new();
+    for chunk in blinds.chunks(BLIND_CHUNK) {
+        let rows: Vec<(String, String, i16)> = candidate::Entity::find()
+            .select_only()
+            .column(candidate::Column::IdBlind)
+            .column(candidate::Column::OccupationCode)
+            .column(candidate::Column::Level)
+            .filter(candidate::Column::BatchId.eq(batch_id))
+            .filter(candidate::Column::WithdrawnAt.is_null())
+            .filter(candidate::Column::IdBlind.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        found.extend(rows);
+    }
+    Ok(found)
 }
 
 /// Everything a finished import needs to write.
@@ -452,18 +527,36 @@ struct Finish {
 
 impl Finish {
     /// Inserts the good rows, writes the job row (new or existing) and the audit event in one
-    /// transaction; returns the job.
+    /// transaction. Inside it, under the batch lock, rows whose person is already registered
+    /// in the batch for the same occupation and level become bad rows (`already_registered`):
+    /// two imports of one file into one batch are serialised there (the batch row locked on
+    /// PostgreSQL; SQLite's single writer), so the second one sees the first one's candidates
+    /// and nobody is registered twice.
     async fn commit(
         &self,
         job_id: Uuid,
         existing: bool,
-        outcome: Outcome,
+        mut outcome: Outcome,
         remember: Option<(&IdempotencyKey, &HttpRequest)>,
-    ) -> Result<ImportJobView, ApiError> {
+    ) -> Result<Committed, ApiError> {
         let state = &self.state;
         let now = state.clock.now_stored();
         let txn = state.db.begin_write().await?;
         let loaded = batch_for_write(&*txn, self.batch_id).await?;
+        if let Some((idempotency, req)) = remember
+            && let Some(replay) = idempotency.replay(&*txn, self.user_id, req).await?
+        {
+            // The same request committed meanwhile (a retry sent while the first was running).
+            return Ok(Committed::Replay(replay));
+        }
+        if existing && !claim_job(&*txn, state, job_id).await? {
+            return Ok(Committed::Lost);
+        }
+        let registered = registered(&*txn, self.batch_id, &outcome.good).await?;
+        if outcome.refuse_registered(&registered) > 0 && refusal(&outcome, self.mode) {
+            // Nothing written: the transaction rolls back when dropped.
+            return Ok(Committed::Refused(outcome));
+        }
         let rows = outcome.rows;
         let rejected = rows - outcome.good.len();
         let ids =
@@ -482,6 +575,9 @@ impl Finish {
             created_by: self.user_id,
             created_at: now,
             finished_at: Some(now),
+            lease_owner: None,
+            lease_expires_at: None,
+            failure_reason: None,
         };
         let job = if existing {
             import_job::Entity::update_many()
@@ -517,11 +613,18 @@ impl Finish {
                 .await?;
         }
         txn.commit().await?;
-        Ok(view)
+        Ok(Committed::Done(view))
     }
 
-    /// Marks a background job failed: nothing imported, `errors` say why.
-    async fn fail(&self, job_id: Uuid, rows: usize, issues: &[RowIssue]) -> Result<(), ApiError> {
+    /// Marks a background job failed: nothing imported, `reason` (the job's `failure_reason`)
+    /// and `errors` say why.
+    async fn fail(
+        &self,
+        job_id: Uuid,
+        rows: usize,
+        reason: &str,
+        issues: &[RowIssue],
+    ) -> Result<(), ApiError> {
         let state = &self.state;
         let now = state.clock.now_stored();
         let errors = serde_json::to_value(issues)
@@ -529,6 +632,7 @@ impl Finish {
         let txn = state.db.begin_write().await?;
         let mut update = import_job::Entity::update_many()
             .col_expr(import_job::Column::Status, Expr::value("failed"))
+            .col_expr(import_job::Column::FailureReason, Expr::value(reason))
             .col_expr(import_job::Column::ImportedRows, Expr::value(0))
             .col_expr(import_job::Column::Errors, Expr::value(errors))
             .col_expr(import_job::Column::FinishedAt, Expr::value(now));
@@ -610,6 +714,9 @@ async fn insert_job<C: ConnectionTrait>(conn: &C, job: &import_job::Model) -> Re
         created_by: Set(job.created_by),
         created_at: Set(job.created_at),
         finished_at: Set(job.finished_at),
+        lease_owner: Set(job.lease_owner.clone()),
+        lease_expires_at: Set(job.lease_expires_at),
+        failure_reason: Set(job.failure_reason.clone()),
     })
     .exec(conn)
     .await?;
@@ -626,6 +733,9 @@ fn refusal(outcome: &Outcome, mode: ImportMode) -> bool {
 /// The background half of a large import: records progress while the file is read, then
 /// imports (or fails) the job.
 async fn run_job(finish: Finish, job_id: Uuid, mut reading: Reading, progress: Arc<AtomicUsize>) {
+    // Renews the job's lease while this task lives; dropped (the lease left to lapse) when it
+    // ends in any way.
+    let _lease = crate::jobs::LeaseKeeper::start(finish.state.clone(), job_id);
     let mut recorded = 0usize;
     let result = loop {
         tokio::select! {
@@ -650,14 +760,25 @@ async fn run_job(finish: Finish, job_id: Uuid, mut reading: Reading, progress: A
     }
     let done = match result {
         Err(e) => Err(ApiError::Internal(format!("roster reader: {e}"))),
-        Ok(Err(file)) => finish.fail(job_id, 0, &[file.issue()]).await,
+        Ok(Err(file)) => finish.fail(job_id, 0, "bad_file", &[file.issue()]).await,
         Ok(Ok(outcome)) if refusal(&outcome, finish.mode) => {
-            finish.fail(job_id, outcome.rows, &outcome.issues).await
+            finish
+                .fail(job_id, outcome.rows, "bad_rows", &outcome.issues)
+                .await
         }
         Ok(Ok(outcome)) => {
             let rows = outcome.rows;
             match finish.commit(job_id, true, outcome, None).await {
-                Ok(_) => Ok(()),
+                Ok(Committed::Done(_) | Committed::Replay(_)) => Ok(()),
+                Ok(Committed::Lost) => {
+                    tracing::warn!(job_id = %job_id, "import job ended elsewhere as interrupted; nothing imported");
+                    Ok(())
+                }
+                Ok(Committed::Refused(outcome)) => {
+                    finish
+                        .fail(job_id, outcome.rows, "bad_rows", &outcome.issues)
+                        .await
+                }
                 Err(ApiError::Internal(e)) => Err(ApiError::Internal(e)),
                 Err(refused) => {
                     // The batch changed under the job (e.g. registration was submitted).
@@ -671,7 +792,7 @@ async fn run_job(finish: Finish, job_id: Uuid, mut reading: Reading, progress: A
                         reason: "batch_closed".to_owned(),
                         message,
                     };
-                    finish.fail(job_id, rows, &[issue]).await
+                    finish.fail(job_id, rows, "batch_closed", &[issue]).await
                 }
             }
         }
@@ -684,7 +805,7 @@ async fn run_job(finish: Finish, job_id: Uuid, mut reading: Reading, progress: A
             reason: "internal".to_owned(),
             message: "导入过程中服务器出错，未导入任何考生，请稍后重试".to_owned(),
         };
-        if let Err(e) = finish.fail(job_id, 0, &[issue]).await {
+        if let Err(e) = finish.fail(job_id, 0, "internal", &[issue]).await {
             tracing::error!(job_id = %job_id, error = %e, "import job could not be marked failed");
         }
     }
@@ -829,6 +950,9 @@ pub async fn import_roster(
             created_by: user.id,
             created_at: now,
             finished_at: None,
+            lease_owner: Some(state.instance.to_string()),
+            lease_expires_at: Some(crate::jobs::import_lease_until(&state)),
+            failure_reason: None,
         };
         let accepted = ImportAccepted {
             job_id: job.id,
@@ -836,6 +960,14 @@ pub async fn import_roster(
             total_rows: job.total_rows,
         };
         let txn = state.db.begin_write().await?;
+        if idempotency.0.is_some() {
+            // A retry sent while the first request was still reading its file: under the batch
+            // lock, the first one's job (if it got one) is the answer, and no second job runs.
+            batch_for_write(&*txn, loaded.batch.id).await?;
+            if let Some(replay) = idempotency.replay(&*txn, user.id, &req).await? {
+                return Ok(replay);
+            }
+        }
         insert_job(&*txn, &job).await?;
         idempotency
             .remember(&*txn, user.id, &req, StatusCode::ACCEPTED, &accepted, now)
@@ -855,9 +987,23 @@ pub async fn import_roster(
             outcome.issues.iter().map(RowIssue::violation).collect(),
         ));
     }
-    let created = finish
+    let created = match finish
         .commit(Uuid::now_v7(), false, outcome, Some((&idempotency, &req)))
-        .await?;
+        .await?
+    {
+        Committed::Done(view) => view,
+        Committed::Replay(replay) => return Ok(replay),
+        Committed::Refused(outcome) => {
+            return Err(ApiError::Unprocessable(
+                outcome.issues.iter().map(RowIssue::violation).collect(),
+            ));
+        }
+        Committed::Lost => {
+            return Err(ApiError::Internal(
+                "a new import job cannot be lost".to_owned(),
+            ));
+        }
+    };
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -868,8 +1014,9 @@ pub async fn import_roster(
 
 /// An import job: progress while running (`processed_rows` of `total_rows`), then what was
 /// imported and every bad row. Visible to whoever may see the job's batch. A job still
-/// `running` long after it began lost its server (a restart mid-import): it is reported — and
-/// recorded — as failed, with nothing imported (its one transaction never committed).
+/// `running` whose process went away (its lease lapsed: a crash or restart mid-import) is
+/// reported — and recorded — as `failed` with `failure_reason` `interrupted`, nothing imported
+/// (its one transaction never committed).
 #[utoipa::path(
     tag = "roster",
     params(("id" = Uuid, Path, description = "Import job id")),
@@ -892,24 +1039,12 @@ pub async fn import_job_status(
         .one(conn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let batch = tenancy::find_batch(conn, &user, job.batch_id).await?;
-    if job.status == "running" && state.clock.now() - job.created_at > STALE_AFTER {
-        let finish = Finish {
-            state: state.clone(),
-            batch_id: batch.id,
-            institution_id: batch.institution_id,
-            user_id: job.created_by,
-            audit: AuditCtx::system(&meta.request_id),
-            mode: ImportMode::parse(&job.mode).unwrap_or(ImportMode::AllOrNothing),
-            format: None,
-        };
-        let issue = RowIssue {
-            row: None,
-            column: None,
-            reason: "interrupted".to_owned(),
-            message: "导入被中断（服务重启），未导入任何考生，请重新导入".to_owned(),
-        };
-        finish.fail(job.id, 0, &[issue]).await?;
+    tenancy::find_batch(conn, &user, job.batch_id).await?;
+    // A lapsed lease is ended here too, not only by the sweep: whoever looks sees the truth.
+    // Checked before writing, so polling a live job never waits for the writer.
+    if crate::jobs::lease_lapsed(&state, &job)
+        && crate::jobs::interrupt_if_lapsed(&state, job.id, &meta.request_id).await?
+    {
         let job = import_job::Entity::find_by_id(job.id)
             .one(conn)
             .await?
