@@ -353,7 +353,8 @@ async fn check_answers(server: &Server, numbers: &[String]) -> BenchResult<()> {
             .map_err(err)?;
         let status = response.status();
         let body: Value = response.json().await.map_err(err)?;
-        let item = &body["items"][0];
+        // A number alone answers validity only (SPEC §6).
+        let item = &body["validity"];
         if status != 200 || item["number"] != number.as_str() || item["signature_valid"] != true {
             return Err(format!("lookup of {number} answered {status}: {body}").into());
         }

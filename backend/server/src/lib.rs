@@ -24,6 +24,7 @@ pub mod notices;
 pub mod openapi;
 pub mod pdf_check;
 pub mod pii;
+pub mod public_lookup;
 pub mod request_id;
 pub mod roster;
 pub mod routes;
