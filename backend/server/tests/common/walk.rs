@@ -387,12 +387,13 @@ fn only_item(body: &Value) -> Value {
     body["items"][0].clone()
 }
 
-/// Every holder's certificate: by number alone valid and nameless; by number + name, by the
-/// QR code's number + verification code and by name + full ID number its record, the
-/// signature verified, the ID masked (first 6 and last 4), with the batch's institution.
+/// Every holder's certificate: by number alone valid and nameless; by name + full ID number
+/// its record, the signature verified, the ID masked (first 6 and last 4), with the batch's
+/// institution; the first holder's also by number + name and by the QR code's number +
+/// verification code (within the default burst of 10 lookups for up to 4 holders).
 pub async fn verify_publicly(app: &TestApp, walked: &Walked) {
     assert!(!walked.holders.is_empty());
-    for holder in &walked.holders {
+    for (i, holder) in walked.holders.iter().enumerate() {
         let masked = format!(
             "{}********{}",
             &holder.id_number[..6],
@@ -404,14 +405,19 @@ pub async fn verify_publicly(app: &TestApp, walked: &Walked) {
         assert_eq!(alone["validity"]["signature_valid"], true);
         assert_eq!(alone["items"], json!([]));
         assert!(!alone.to_string().contains(&holder.name), "{alone}");
-        let by_number = only_item(
-            &public_lookup(app, &[("number", &holder.number), ("name", &holder.name)]).await,
-        );
-        let code = app.state.lookup.code(&holder.number);
-        let by_code =
-            only_item(&public_lookup(app, &[("number", &holder.number), ("code", &code)]).await);
-        let by_person = only_item(&public_lookup_by_id(app, &holder.name, &holder.id_number).await);
-        for found in [&by_number, &by_code, &by_person] {
+        let mut records = vec![only_item(
+            &public_lookup_by_id(app, &holder.name, &holder.id_number).await,
+        )];
+        if i == 0 {
+            records.push(only_item(
+                &public_lookup(app, &[("number", &holder.number), ("name", &holder.name)]).await,
+            ));
+            let code = app.state.lookup.code(&holder.number);
+            records.push(only_item(
+                &public_lookup(app, &[("number", &holder.number), ("code", &code)]).await,
+            ));
+        }
+        for found in &records {
             assert_eq!(found["number"], holder.number.as_str(), "{found}");
             assert_eq!(found["name"], holder.name.as_str());
             assert_eq!(found["status"], "valid");
