@@ -73,7 +73,10 @@ async fn counting_through_serial_numbers_reveals_no_one() {
         // -- Exec: every serial around the batch's, by number alone
         let numbers = neighbourhood(&issued.iter().map(String::as_str).collect::<Vec<_>>());
         // Serials start at 1: the batch's, then `AROUND` more (and as many below as there are).
-        assert!(numbers.len() >= issued.len() + AROUND as usize, "{numbers:?}");
+        assert!(
+            numbers.len() >= issued.len() + AROUND as usize,
+            "{numbers:?}"
+        );
         let mut valid = Vec::new();
         for number in &numbers {
             let answer = lookup_answer(&api, &[("number", number)]).await;

@@ -2160,6 +2160,11 @@ export interface components {
             signature?: string | null;
             /** @description `issued`, `published` or `revoked`. */
             status: string;
+            /**
+             * @description What the certificate's QR code opens: the public lookup with its number and the
+             *     verification code that stands in for the holder's name (SPEC §6).
+             */
+            verify_url: string;
             /** @description 工种, when the occupation has one. */
             work_type?: string | null;
         };
@@ -3286,6 +3291,11 @@ export interface components {
                 signature?: string | null;
                 /** @description `issued`, `published` or `revoked`. */
                 status: string;
+                /**
+                 * @description What the certificate's QR code opens: the public lookup with its number and the
+                 *     verification code that stands in for the holder's name (SPEC §6).
+                 */
+                verify_url: string;
                 /** @description 工种, when the occupation has one. */
                 work_type?: string | null;
             }[];

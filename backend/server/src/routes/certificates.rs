@@ -99,6 +99,9 @@ pub struct CertificateView {
     /// Ed25519 over the canonical content, 128 hex characters.
     pub signature: Option<String>,
     pub key_id: Option<String>,
+    /// What the certificate's QR code opens: the public lookup with its number and the
+    /// verification code that stands in for the holder's name (SPEC §6).
+    pub verify_url: String,
 }
 
 /// What an issuance did.
@@ -250,9 +253,14 @@ pub(crate) fn content_of(row: &certificate::Model) -> Option<CertificateContent>
     })
 }
 
-pub(crate) fn view(row: certificate::Model) -> CertificateView {
+pub(crate) fn view(state: &AppState, row: certificate::Model) -> CertificateView {
     let content = content_of(&row);
     CertificateView {
+        verify_url: skillcert_certpdf::verification_url(
+            &state.config.server.public_url,
+            &row.number,
+            &state.lookup.code(&row.number),
+        ),
         id: row.id,
         batch_id: row.batch_id,
         candidate_id: row.candidate_id,
@@ -579,7 +587,7 @@ pub async fn list(
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(page_no - 1).await?;
     Ok(web::Json(Page {
-        items: rows.into_iter().map(view).collect(),
+        items: rows.into_iter().map(|row| view(&state, row)).collect(),
         total,
         page: page_no,
         page_size: size,
@@ -777,7 +785,7 @@ pub async fn revoke(
     )
     .await?;
     txn.commit().await?;
-    Ok(web::Json(view(row)))
+    Ok(web::Json(view(&state, row)))
 }
 
 /// The Ed25519 public key that signs certificates (no sign-in).
