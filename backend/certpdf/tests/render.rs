@@ -109,7 +109,7 @@ fn chinese_text_and_qr_code() {
     assert_eq!(
         inspect::qr_codes(&pdf, 1).unwrap(),
         [format!(
-            "https://zs.example.cn/public/certificates?number={number}"
+            "https://zs.example.cn/public/certificates?number={number}&code=7K3M9QXA"
         )]
     );
 }
