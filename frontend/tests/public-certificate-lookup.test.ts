@@ -1,7 +1,7 @@
-// The public certificate lookup: the number of `?number=` (the QR code's URL) and the verdict a
-// visitor reads first (views/public/certificateLookup.ts).
+// The public certificate lookup: the number and verification code of `?number=…&code=…` (the QR
+// code's URL) and the verdict a visitor reads first (views/public/certificateLookup.ts).
 import { describe, expect, it } from 'vitest';
-import { numberFromQuery, verdict } from '@/views/public/certificateLookup';
+import { codeFromQuery, numberFromQuery, validityVerdict, verdict } from '@/views/public/certificateLookup';
 
 describe('numberFromQuery', () => {
   it('reads the number of the QR code URL', () => {
@@ -24,6 +24,38 @@ describe('numberFromQuery', () => {
     expect(numberFromQuery({ number: null })).toBeNull();
     expect(numberFromQuery({ number: [] })).toBeNull();
     expect(numberFromQuery({ name: '张三' })).toBeNull();
+  });
+});
+
+describe('codeFromQuery', () => {
+  it('reads the verification code of the QR code URL, upper case, without spaces or dashes', () => {
+    expect(codeFromQuery({ number: 'S000041410001265000001', code: '7K3M9QXA' })).toBe('7K3M9QXA');
+    expect(codeFromQuery({ code: ' 7k3m-9qxa ' })).toBe('7K3M9QXA');
+    expect(codeFromQuery({ code: [null, 'abcd2345'] })).toBe('ABCD2345');
+  });
+
+  it('is null when absent or empty', () => {
+    expect(codeFromQuery({ number: 'S000041410001265000001' })).toBeNull();
+    expect(codeFromQuery({ code: ' ' })).toBeNull();
+    expect(codeFromQuery({ code: null })).toBeNull();
+  });
+});
+
+describe('validityVerdict', () => {
+  it('says valid and points to the name for the details', () => {
+    const v = validityVerdict({ number: 'S000041410001265000001', status: 'valid', signature_valid: true });
+    expect(v).toMatchObject({ tone: 'success', title: '证书有效 · 电子签名核验通过' });
+    expect(v.detail).toContain('持证人姓名');
+  });
+
+  it('says revoked, or a failed signature first, like the full verdict', () => {
+    expect(validityVerdict({ number: 'S000041410001265000001', status: 'revoked', signature_valid: true })).toMatchObject({
+      tone: 'error',
+      title: '证书已撤销',
+    });
+    expect(validityVerdict({ number: 'S000041410001265000001', status: 'revoked', signature_valid: false }).title).toBe(
+      '电子签名核验未通过，请勿采信',
+    );
   });
 });
 

@@ -32,7 +32,9 @@ use skillcert_domain::certificate::{CertificateContent, CertificateSigner};
 use skillcert_domain::codecs::CertificateNumber;
 use skillcert_server::config::Config;
 use skillcert_server::entities::certificate;
-use skillcert_server::routes::certificates::{LookupResult, PublicCertificate};
+use skillcert_server::routes::certificates::{
+    CertificateValidity, LookupResult, PublicCertificate,
+};
 use skillcert_server::state::AppState;
 use skillcert_server::{build_app, seed as demo};
 use uuid::Uuid;
@@ -353,7 +355,8 @@ async fn check_answers(server: &Server, numbers: &[String]) -> BenchResult<()> {
             .map_err(err)?;
         let status = response.status();
         let body: Value = response.json().await.map_err(err)?;
-        let item = &body["items"][0];
+        // A number alone answers validity only (SPEC §6).
+        let item = &body["validity"];
         if status != 200 || item["number"] != number.as_str() || item["signature_valid"] != true {
             return Err(format!("lookup of {number} answered {status}: {body}").into());
         }
@@ -535,7 +538,18 @@ async fn floor(
             if items.len() != 1 || !items[0].signature_valid {
                 return Err(format!("floor lookup of {} failed", number.as_str()).into());
             }
-            let body = serde_json::to_vec(&LookupResult { items }).map_err(err)?;
+            // A number alone answers validity only (SPEC §6); the record is still read and
+            // verified, as the handler does.
+            let found = &items[0];
+            let body = serde_json::to_vec(&LookupResult {
+                validity: Some(CertificateValidity {
+                    number: found.number.clone(),
+                    status: found.status,
+                    signature_valid: found.signature_valid,
+                }),
+                items: Vec::new(),
+            })
+            .map_err(err)?;
             std::hint::black_box(body);
             count += 1;
         }

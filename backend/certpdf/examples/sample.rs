@@ -23,7 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         level: "五级/初级工".to_owned(),
         institution: "河南省测试职业培训学校".to_owned(),
         issue_date: "2026年3月12日".to_owned(),
-        verify_url: verification_url("http://127.0.0.1:8080", number),
+        verify_url: verification_url("http://127.0.0.1:8080", number, "7K3M9QXA"),
         key_id: "0123456789abcdef".to_owned(),
         revoked: false,
     };

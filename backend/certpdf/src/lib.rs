@@ -136,18 +136,27 @@ pub struct PrintedCertificate {
 }
 
 /// The public verification page of a certificate:
-/// `{public_url}/public/certificates?number=<NUMBER>`.
-pub fn verification_url(public_url: &str, number: &str) -> String {
+/// `{public_url}/public/certificates?number=<NUMBER>&code=<CODE>`, where the verification code
+/// stands in for the holder's name (SPEC §6): the page answers the masked record without anyone
+/// typing the name, and the printed URL names no one.
+pub fn verification_url(public_url: &str, number: &str, code: &str) -> String {
     let mut url = public_url.trim_end_matches('/').to_owned();
     url.push_str("/public/certificates?number=");
-    for byte in number.bytes() {
+    push_encoded(&mut url, number);
+    url.push_str("&code=");
+    push_encoded(&mut url, code);
+    url
+}
+
+/// `text` percent-encoded as a query value (unreserved characters kept).
+fn push_encoded(url: &mut String, text: &str) {
+    for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
             url.push(char::from(byte));
         } else {
             let _ = write!(url, "%{byte:02X}");
         }
     }
-    url
 }
 
 /// The QR code of `text` as an SVG, one unit per module with the standard quiet zone.

@@ -26,7 +26,7 @@ fn certificate(name: &str, number: &str) -> PrintedCertificate {
         level: "五级/初级工".to_owned(),
         institution: "河南省测试职业培训学校".to_owned(),
         issue_date: "2026年3月12日".to_owned(),
-        verify_url: verification_url("https://zs.example.cn/", number),
+        verify_url: verification_url("https://zs.example.cn/", number, "7K3M9QXA"),
         key_id: "0123456789abcdef".to_owned(),
         revoked: false,
     }
@@ -109,7 +109,7 @@ fn chinese_text_and_qr_code() {
     assert_eq!(
         inspect::qr_codes(&pdf, 1).unwrap(),
         [format!(
-            "https://zs.example.cn/public/certificates?number={number}"
+            "https://zs.example.cn/public/certificates?number={number}&code=7K3M9QXA"
         )]
     );
 }
@@ -208,11 +208,15 @@ fn renders_from_several_threads() {
 #[test]
 fn verification_url_form() {
     assert_eq!(
-        verification_url("http://127.0.0.1:8080", "S000041410101265000001"),
-        "http://127.0.0.1:8080/public/certificates?number=S000041410101265000001"
+        verification_url(
+            "http://127.0.0.1:8080",
+            "S000041410101265000001",
+            "7K3M9QXA"
+        ),
+        "http://127.0.0.1:8080/public/certificates?number=S000041410101265000001&code=7K3M9QXA"
     );
     assert_eq!(
-        verification_url("https://a.cn/x/", "A B"),
-        "https://a.cn/x/public/certificates?number=A%20B"
+        verification_url("https://a.cn/x/", "A B", "c&d"),
+        "https://a.cn/x/public/certificates?number=A%20B&code=c%26d"
     );
 }

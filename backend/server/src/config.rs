@@ -137,7 +137,7 @@ pub struct ServerConfig {
     /// Built SPA files served at `/` (issue 5); none when unset or missing.
     pub static_dir: Option<PathBuf>,
     /// The address the public reaches the site at, without a trailing slash: certificate QR
-    /// codes open `{public_url}/public/certificates?number=…`.
+    /// codes open `{public_url}/public/certificates?number=…&code=…`.
     pub public_url: String,
     /// Reverse proxies (IPs or CIDRs, e.g. `["10.0.0.0/8", "127.0.0.1"]`; in the environment a
     /// comma-separated list) whose `X-Forwarded-For` is believed: the client is then the

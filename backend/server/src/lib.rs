@@ -25,6 +25,7 @@ pub mod openapi;
 pub mod pdf_check;
 pub mod permits;
 pub mod pii;
+pub mod public_lookup;
 pub mod request_id;
 pub mod roster;
 pub mod routes;

@@ -1,13 +1,12 @@
 //! What every handler shares: the database, configuration, the clock, token keys, file storage
 //! and metrics. Built once by `build_app` from a `Config`; no globals.
 
-use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use base64::Engine;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::Quota;
 
 use object_store::ObjectStore;
 use object_store::local::LocalFileSystem;
@@ -26,6 +25,7 @@ use crate::entities::calendar_year;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::pii::FieldCipher;
+use crate::public_lookup::PublicLookup;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -43,8 +43,9 @@ pub struct AppState {
     pub instance: Arc<str>,
     /// Signs issued certificates (Ed25519).
     pub signer: Arc<CertificateSigner>,
-    /// The public certificate lookup's per-client-IP rate limit.
-    pub lookup_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    /// The public certificate lookup's rate limit (per IPv4 address / IPv6 /64) and the
+    /// certificates' verification codes.
+    pub lookup: Arc<PublicLookup>,
     /// The HTTP client webhook deliveries go out with (`crate::webhooks::client`).
     pub webhook_client: reqwest::Client,
     /// `server.trusted_proxies`, parsed: whose `X-Forwarded-For` names the client.
@@ -194,6 +195,7 @@ impl AppState {
             None => Clock::system(),
         };
         let config_ref = config.clone();
+        let signing_seed = signing_key(&config_ref)?;
         Ok(AppState {
             db,
             config: Arc::new(config),
@@ -204,8 +206,11 @@ impl AppState {
             login_throttle: Arc::new(Throttle::default()),
             pii,
             instance: instance_name().into(),
-            signer: Arc::new(CertificateSigner::from_seed(&signing_key(&config_ref)?)),
-            lookup_limiter: Arc::new(RateLimiter::keyed(lookup_quota(&config_ref.certificates))),
+            signer: Arc::new(CertificateSigner::from_seed(&signing_seed)),
+            lookup: Arc::new(PublicLookup::new(
+                lookup_quota(&config_ref.certificates),
+                &signing_seed,
+            )),
             webhook_client: crate::webhooks::client(config_ref.webhooks.allow_private_targets)
                 .map_err(StartError::Http)?,
             trusted_proxies: Arc::new(TrustedProxies::from_config(

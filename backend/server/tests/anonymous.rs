@@ -19,6 +19,7 @@ const PUBLIC: &[(&str, &str)] = &[
     ("post", "/api/v1/auth/refresh"),
     ("get", "/api/v1/public/certificate-key"),
     ("get", "/api/v1/public/certificates"),
+    ("post", "/api/v1/public/certificates/lookup"),
     ("get", "/api/v1/public/draws"),
     ("get", "/api/v1/public/draws/{id}"),
     ("get", "/api/v1/public/draws/{id}/verify"),

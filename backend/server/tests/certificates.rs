@@ -47,25 +47,41 @@ async fn list(app: &TestApp, token: &str, batch: &Value) -> Value {
     response.json().await.unwrap()
 }
 
-/// The public lookup with `query` (no sign-in).
+/// The public lookup by number with `query` (no sign-in).
 async fn lookup(app: &TestApp, query: &[(&str, &str)]) -> reqwest::Response {
     let url =
         reqwest::Url::parse_with_params(&app.url("/api/v1/public/certificates"), query).unwrap();
     app.client.get(url).send().await.unwrap()
 }
 
-async fn lookup_one(app: &TestApp, query: &[(&str, &str)]) -> Value {
-    let response = lookup(app, query).await;
+/// The public lookup by name + full ID number, in the body (no sign-in).
+async fn lookup_by_id(app: &TestApp, name: &str, id_number: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/public/certificates/lookup"))
+        .json(&json!({ "name": name, "id_number": id_number }))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The single record of a 200 answer.
+async fn one(response: reqwest::Response) -> Value {
     let status = response.status();
     let body: Value = response.json().await.unwrap();
     assert_eq!(status, 200, "{body}");
+    assert!(body.get("validity").is_none(), "{body}");
     assert_eq!(body["items"].as_array().unwrap().len(), 1, "{body}");
     body["items"][0].clone()
 }
 
+async fn lookup_one(app: &TestApp, query: &[(&str, &str)]) -> Value {
+    one(lookup(app, query).await).await
+}
+
 #[actix_web::test]
 async fn issue_publish_verify_revoke() {
-    each_backend(|app| async move {
+    // More lookups than the default burst.
+    each_backend_with(|config| config.certificates.lookup_burst = 100, |app| async move {
         // -- Setup: 3 who pass and 1 who fails, the certificate step still a draft
         let cast = app.cast().await;
         annual_plan(&app, cast.employer, 2026).await;
@@ -164,18 +180,32 @@ async fn issue_publish_verify_revoke() {
         assert_eq!(issuance["state"], "approved");
         assert_eq!(done["status"], "completed");
 
-        // The lookup by number: masked, signed, verifiable with the published key.
+        // A number alone answers whether it is valid, and nothing about whose it is.
         let response = lookup(&app, &[("number", &number.to_lowercase())]).await;
+        assert_eq!(response.status(), 200);
         let text = response.text().await.unwrap();
-        assert!(
-            !text.contains(&person(holder)),
-            "full ID number leaked: {text}"
+        let id = person(holder);
+        for personal in [name.as_str(), &id, &id[..6], &id[14..], "电工", "河南示范用人单位"] {
+            assert!(!text.contains(personal), "{personal} in {text}");
+        }
+        let alone: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            alone,
+            json!({
+                "validity": { "number": number, "status": "valid", "signature_valid": true },
+                "items": []
+            })
         );
+
+        // Number + name: masked, signed, verifiable with the published key.
+        let response = lookup(&app, &[("number", &number.to_lowercase()), ("name", &name)]).await;
+        let text = response.text().await.unwrap();
+        assert!(!text.contains(&id), "full ID number leaked: {text}");
         let found: Value = serde_json::from_str(&text).unwrap();
+        assert!(found.get("validity").is_none(), "{found}");
         let found = &found["items"][0];
         assert_eq!(found["number"], number.as_str());
         assert_eq!(found["name"], name.as_str());
-        let id = person(holder);
         assert_eq!(
             found["id_number_masked"],
             format!("{}********{}", &id[..6], &id[14..])
@@ -210,30 +240,53 @@ async fn issue_publish_verify_revoke() {
             found["signature"].as_str().unwrap()
         ));
 
-        // By name + full ID number; a wrong name answers exactly like a missing certificate.
-        let by_id = lookup_one(&app, &[("name", &name), ("id_number", &id)]).await;
-        assert_eq!(by_id["number"], number.as_str());
+        // Number + the QR code's verification code (any case): the same record.
+        let code = app.state.lookup.code(&number);
+        let by_code = lookup_one(&app, &[("number", &number), ("code", &code.to_lowercase())]).await;
+        assert_eq!(&by_code, found);
+
+        // By name + full ID number, in the body; in a URL it is refused, whatever else is given.
+        let by_id = one(lookup_by_id(&app, &name, &id).await).await;
+        assert_eq!(&by_id, found);
+        for query in [
+            vec![("name", name.as_str()), ("id_number", id.as_str())],
+            vec![("number", number.as_str()), ("id_number", id.as_str())],
+        ] {
+            let refused = problem(lookup(&app, &query).await, 422, "VALIDATION").await;
+            assert_eq!(refused["violations"][0]["field"], "id_number", "{refused}");
+            assert!(
+                refused["violations"][0]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("POST"),
+                "{refused}"
+            );
+        }
+
+        // A wrong name, a wrong code, another certificate's code and a missing certificate all
+        // answer alike.
         let missing = problem(
             lookup(&app, &[("number", "Y000041410001265000009")]).await,
             404,
             "NOT_FOUND",
         )
         .await;
-        let wrong_name = problem(
-            lookup(&app, &[("number", &number), ("name", "别人")]).await,
-            404,
-            "NOT_FOUND",
-        )
-        .await;
-        assert_eq!(missing["title"], wrong_name["title"]);
-        assert_eq!(missing["detail"], wrong_name["detail"]);
-        problem(
-            lookup(&app, &[("name", "别人"), ("id_number", &id)]).await,
-            404,
-            "NOT_FOUND",
-        )
-        .await;
+        let other_code = app.state.lookup.code("Y000041410001265000002");
+        for query in [
+            vec![("number", number.as_str()), ("name", "别人")],
+            vec![("number", number.as_str()), ("code", "ABCDEFGH")],
+            vec![("number", number.as_str()), ("code", other_code.as_str())],
+            vec![("number", "Y000041410001265000009"), ("name", name.as_str())],
+        ] {
+            let refused = problem(lookup(&app, &query).await, 404, "NOT_FOUND").await;
+            assert_eq!(missing["title"], refused["title"]);
+            assert_eq!(missing["detail"], refused["detail"]);
+        }
+        problem(lookup_by_id(&app, "别人", &id).await, 404, "NOT_FOUND").await;
         problem(lookup(&app, &[("name", &name)]).await, 422, "VALIDATION").await;
+        problem(lookup(&app, &[]).await, 422, "VALIDATION").await;
+        problem(lookup_by_id(&app, " ", &id).await, 422, "VALIDATION").await;
+        problem(lookup_by_id(&app, &name, "#").await, 422, "VALIDATION").await;
 
         // A row changed behind the platform's back no longer verifies.
         certificate::Entity::update_many()
@@ -242,10 +295,12 @@ async fn issue_publish_verify_revoke() {
             .exec(&app.state.db.conn)
             .await
             .unwrap();
-        let tampered = lookup_one(&app, &[("number", &number)]).await;
+        let tampered = lookup_one(&app, &[("number", &number), ("name", "李四")]).await;
         assert_eq!(tampered["name"], "李四");
         assert_eq!(tampered["signature_valid"], false);
-        let intact = lookup_one(&app, &[("number", "Y000041410001265000002")]).await;
+        let alone: Value = lookup(&app, &[("number", &number)]).await.json().await.unwrap();
+        assert_eq!(alone["validity"]["signature_valid"], false, "{alone}");
+        let intact = lookup_one(&app, &[("number", "Y000041410001265000002"), ("code", &other_code)]).await;
         assert_eq!(intact["signature_valid"], true);
 
         // Revocation: info office only, with a reason; shown by the lookup.
@@ -284,7 +339,16 @@ async fn issue_publish_verify_revoke() {
             "INVALID_STATE",
         )
         .await;
-        let shown = lookup_one(&app, &[("number", "Y000041410001265000002")]).await;
+        let alone: Value = lookup(&app, &[("number", "Y000041410001265000002")])
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            alone["validity"],
+            json!({ "number": "Y000041410001265000002", "status": "revoked", "signature_valid": true })
+        );
+        let shown = lookup_one(&app, &[("number", "Y000041410001265000002"), ("code", &other_code)]).await;
         assert_eq!(shown["status"], "revoked");
         assert_eq!(shown["revoke_reason"], "考试作弊");
         assert_eq!(shown["signature_valid"], true);
@@ -367,6 +431,13 @@ async fn the_public_lookup_is_rate_limited_per_client() {
                 .unwrap();
             assert!((1..=60).contains(&retry_after), "{retry_after}");
             problem(response, 429, "RATE_LIMITED").await;
+            // The lookup by name + ID number spends the same budget.
+            problem(
+                lookup_by_id(&app, "考生1", &person(1)).await,
+                429,
+                "RATE_LIMITED",
+            )
+            .await;
             // The key is public and not limited.
             let key = app
                 .client
@@ -375,6 +446,57 @@ async fn the_public_lookup_is_rate_limited_per_client() {
                 .await
                 .unwrap();
             assert_eq!(key.status(), 200);
+            app
+        },
+    )
+    .await;
+}
+
+/// A public lookup for a missing number from `client` (forwarded by the trusted proxy at
+/// 127.0.0.1): its status.
+async fn lookup_from(app: &TestApp, client: &str, by_id: bool) -> u16 {
+    let request = if by_id {
+        app.client
+            .post(app.url("/api/v1/public/certificates/lookup"))
+            .json(&json!({ "name": "考生1", "id_number": person(1) }))
+    } else {
+        app.client
+            .get(app.url("/api/v1/public/certificates?number=Y000041410001265000001"))
+    };
+    request
+        .header("X-Forwarded-For", client)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[actix_web::test]
+async fn the_lookup_limit_counts_an_ipv6_client_per_64() {
+    each_backend_with(
+        |config| {
+            config.certificates.lookup_burst = 2;
+            config.certificates.lookup_per_minute = 1;
+            config.server.trusted_proxies = vec!["127.0.0.0/8".to_owned()];
+        },
+        |app| async move {
+            // Two addresses of one /64 share a budget, GET and POST alike.
+            assert_eq!(lookup_from(&app, "2001:db8:a:b::1", false).await, 404);
+            assert_eq!(
+                lookup_from(&app, "2001:db8:a:b:ffff:1:2:3", true).await,
+                404
+            );
+            assert_eq!(lookup_from(&app, "[2001:db8:a:b::9]:443", false).await, 429);
+            assert_eq!(lookup_from(&app, "2001:db8:a:b::2", true).await, 429);
+            // The neighbouring /64 has its own; so has each IPv4 address.
+            assert_eq!(lookup_from(&app, "2001:db8:a:c::1", false).await, 404);
+            assert_eq!(lookup_from(&app, "2001:db8:a:c::2", true).await, 404);
+            assert_eq!(lookup_from(&app, "2001:db8:a:c::3", false).await, 429);
+            assert_eq!(lookup_from(&app, "192.0.2.1", false).await, 404);
+            assert_eq!(lookup_from(&app, "192.0.2.2", false).await, 404);
+            // Four client networks, one entry each.
+            assert_eq!(app.state.lookup.tracked(), 4);
             app
         },
     )

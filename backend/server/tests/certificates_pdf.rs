@@ -102,7 +102,10 @@ async fn a_certificate_prints_with_its_name_and_verification_qr_code() {
         assert!(!text.contains("已撤销"));
         assert_eq!(
             inspect::qr_codes(&body, 1).unwrap(),
-            [format!("{PUBLIC_URL}/public/certificates?number={number}")]
+            [format!(
+                "{PUBLIC_URL}/public/certificates?number={number}&code={}",
+                app.state.lookup.code(number)
+            )]
         );
 
         // The provincial roles print any; the admin may not; another institution finds nothing.
@@ -150,8 +153,11 @@ async fn a_batch_prints_one_page_per_certificate_that_is_not_revoked() {
         assert_eq!(
             inspect::qr_codes(&body, 2).unwrap(),
             [format!(
-                "{PUBLIC_URL}/public/certificates?number={}",
-                certificates[1]["number"].as_str().unwrap()
+                "{PUBLIC_URL}/public/certificates?number={}&code={}",
+                certificates[1]["number"].as_str().unwrap(),
+                app.state
+                    .lookup
+                    .code(certificates[1]["number"].as_str().unwrap())
             )]
         );
 

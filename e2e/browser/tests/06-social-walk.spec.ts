@@ -463,6 +463,13 @@ test('6 信息部发证并上网公布，公众按证书编号和按姓名+身�
   await visitor.goto('/public/certificates');
   await visitor.getByPlaceholder(/22位证书编号/).fill(first.number);
   await visitor.getByRole('button', { name: '查询' }).filter({ visible: true }).click();
+  // The number alone: valid, and nothing about whose it is.
+  const validity = visitor.locator('[data-test="validity"]');
+  await expect(validity.locator('[data-test="status"]')).toHaveText('有效');
+  await expect(validity).not.toContainText(first.name);
+  // With the holder's name: the details.
+  await visitor.locator('[data-test="number-name"]').fill(first.name);
+  await visitor.getByRole('button', { name: '查询' }).filter({ visible: true }).click();
   const card = visitor.locator('[data-test="certificate"]');
   await expect(card).toContainText(first.name);
   await expect(card).toContainText('有效');

@@ -6,8 +6,9 @@
 //    shows the number ranges per level), sees the list (已发放), tries to print (a PDF, or a
 //    clear message while the renderer is not there), publishes online (证书上网): 已上网, and
 //    the batch is listed under 证书管理 → 已上网;
-//  2 a visitor on a phone (375×812) opens the QR code's URL /public/certificates?number=… and
-//    sees the certificate verified (signature valid, ID masked) without horizontal scrolling;
+//  2 a visitor on a phone (375×812) opens the QR code's URL /public/certificates?number=…&code=…
+//    (the code stands in for the holder's name) and sees the certificate verified (signature
+//    valid, ID masked) without horizontal scrolling; the number alone shows only that it is valid;
 //  3 信息部 revokes one certificate (a reason is required) and the phone lookup shows 已撤销
 //    with the reason;
 //  4 信息部 archives the completed batch (归档, a confirmation saying it becomes read only): 已归档,
@@ -253,13 +254,26 @@ test('1 信息部发证（合格人数与编号区间）、查看证书列表、
   await expect(page.locator('.queue')).not.toContainText('2026-03-10');
 });
 
-test('2 公众用手机扫证书二维码：按编号自动查询，电子签名核验通过', async ({ browser }) => {
+/** The page a certificate's QR code opens (`verify_url` of the 信息部's list), as a path on this site. */
+async function qrPath(number: string): Promise<string> {
+  const session = await apiLogin('info');
+  const list = await session.get(`/api/v1/batches/${batchId}/certificates`);
+  await session.dispose();
+  const item = (list.items as { number: string; verify_url: string }[]).find((c) => c.number === number);
+  expect(item).toBeTruthy();
+  const url = new URL(item!.verify_url);
+  expect(url.searchParams.get('number')).toBe(number);
+  expect(url.searchParams.get('code')).toMatch(/^[0-9A-Z]{8}$/);
+  return `${url.pathname}${url.search}`;
+}
+
+test('2 公众用手机扫证书二维码：按编号和校验码自动查询，电子签名核验通过', async ({ browser }) => {
   const holder = QUALIFIED[1];
   const number = numbers.get(holder.name) ?? '';
   expect(number).toMatch(NUMBER);
   const page = await phone(browser);
   const looked = page.waitForResponse((r) => r.url().includes('/api/v1/public/certificates?'));
-  await page.goto(`/public/certificates?number=${number}`);
+  await page.goto(await qrPath(number));
   expect((await looked).status()).toBe(200);
 
   const card = page.locator('[data-test="certificate"]');
@@ -275,6 +289,16 @@ test('2 公众用手机扫证书二维码：按编号自动查询，电子签名
   await expect(page.getByPlaceholder(/22位证书编号/)).toHaveValue(number);
   await expectNoSidewaysScroll(page);
   await shot(page, 'cert-07-phone-verified');
+
+  // The number alone (a link without the code): valid, and nothing about whose it is.
+  await page.goto(`/public/certificates?number=${number}`);
+  const validity = page.locator('[data-test="validity"]');
+  await expect(validity.locator('[data-test="verdict"]')).toContainText('证书有效 · 电子签名核验通过');
+  await expect(validity.locator('[data-test="status"]')).toHaveText('有效');
+  await expect(validity).toContainText(number);
+  await expect(page.locator('[data-test="certificate"]')).toHaveCount(0);
+  await expect(page.locator('.lookup')).not.toContainText(holder.name);
+  await expect(page.locator('.lookup')).not.toContainText(holder.id.slice(0, 6));
   await page.context().close();
 });
 
@@ -302,7 +326,7 @@ test('3 信息部撤销证书（原因必填），公众查询显示已撤销及
   await shot(page, 'cert-09-revoked-in-list');
 
   const visitor = await phone(browser);
-  await visitor.goto(`/public/certificates?number=${number}`);
+  await visitor.goto(await qrPath(number));
   const card = visitor.locator('[data-test="certificate"]');
   await expect(card.locator('[data-test="verdict"]')).toContainText('证书已撤销');
   await expect(card.locator('[data-test="verdict"]')).toContainText(`撤销原因：${REVOKE_REASON}`);

@@ -136,6 +136,8 @@ pub struct Holder {
     pub name: String,
     pub id_number: String,
     pub number: String,
+    /// What the certificate's QR code opens (`…/public/certificates?number=…&code=…`).
+    pub verify_url: String,
 }
 
 pub struct Walked {
@@ -353,28 +355,52 @@ async fn holders(api: &Api, batch: &Value) -> Vec<Holder> {
                 name,
                 id_number: person(n),
                 number: c["number"].as_str().unwrap().to_owned(),
+                verify_url: c["verify_url"].as_str().unwrap().to_owned(),
             }
         })
         .collect()
 }
 
-/// Every holder's certificate found without signing in, by number and by name + full ID
-/// number: valid, signature verified, ID masked to the first 6 and last 4.
+/// Every holder's certificate checked without signing in: by number alone valid and nameless;
+/// by name + full ID number (in the body) its record, signature verified, ID masked to the
+/// first 6 and last 4; the first holder's also by number + name and by the QR code's number +
+/// verification code (8 lookups for 3 holders, within the default burst of 10).
 pub async fn verify_publicly(api: &Api, walked: &Walked) {
     assert!(!walked.holders.is_empty());
-    for holder in &walked.holders {
+    for (i, holder) in walked.holders.iter().enumerate() {
         let masked = format!(
             "{}********{}",
             &holder.id_number[..6],
             &holder.id_number[14..]
         );
-        let by_number = lookup(api, &[("number", &holder.number)]).await;
-        let by_person = lookup(
-            api,
-            &[("name", &holder.name), ("id_number", &holder.id_number)],
-        )
-        .await;
-        for found in [&by_number, &by_person] {
+        let alone = lookup(api, &[("number", &holder.number)]).await;
+        assert_eq!(
+            alone["validity"]["number"],
+            holder.number.as_str(),
+            "{alone}"
+        );
+        assert_eq!(alone["validity"]["status"], "valid", "{alone}");
+        assert_eq!(alone["validity"]["signature_valid"], true, "{alone}");
+        assert_eq!(alone["items"], json!([]), "{alone}");
+        assert!(!alone.to_string().contains(&holder.name), "{alone}");
+        let mut records = vec![only_item(
+            &lookup_by_id(api, &holder.name, &holder.id_number).await,
+        )];
+        if i == 0 {
+            records.push(only_item(
+                &lookup(api, &[("number", &holder.number), ("name", &holder.name)]).await,
+            ));
+            let qr = reqwest::Url::parse(&holder.verify_url).unwrap();
+            assert_eq!(qr.path(), "/public/certificates", "{qr}");
+            let query: Vec<(String, String)> = qr.query_pairs().into_owned().collect();
+            assert_eq!(query[0], ("number".to_owned(), holder.number.clone()));
+            assert_eq!(query[1].0, "code", "{qr}");
+            assert!(!holder.verify_url.contains(&holder.name));
+            records.push(only_item(
+                &lookup(api, &[("number", &holder.number), ("code", &query[1].1)]).await,
+            ));
+        }
+        for found in &records {
             assert_eq!(found["number"], holder.number.as_str(), "{found}");
             assert_eq!(found["name"], holder.name.as_str());
             assert_eq!(found["status"], "valid");
@@ -385,18 +411,38 @@ pub async fn verify_publicly(api: &Api, walked: &Walked) {
     }
 }
 
-/// The public lookup's single answer for `query`.
+/// The public lookup by number (`GET /public/certificates`) for `query`: its 200 answer.
 pub async fn lookup(api: &Api, query: &[(&str, &str)]) -> Value {
+    let answer = lookup_answer(api, query).await;
+    assert_eq!(answer.status, 200, "{query:?}: {}", answer.json);
+    answer.json
+}
+
+/// The public lookup by number for `query`, whatever it answers.
+pub async fn lookup_answer(api: &Api, query: &[(&str, &str)]) -> crate::Answer {
     let url =
         reqwest::Url::parse_with_params(&api.url("/api/v1/public/certificates"), query).unwrap();
     let path = format!("{}?{}", url.path(), url.query().unwrap_or(""));
-    let answer = api.get_public(&path).await;
-    assert_eq!(answer.status, 200, "{query:?}: {}", answer.json);
-    assert_eq!(
-        answer.json["items"].as_array().unwrap().len(),
-        1,
-        "{}",
-        answer.json
-    );
-    answer.json["items"][0].clone()
+    api.get_public(&path).await
+}
+
+/// The public lookup by name + full ID number, sent in the body: its 200 answer.
+pub async fn lookup_by_id(api: &Api, name: &str, id_number: &str) -> Value {
+    let answer = api
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/public/certificates/lookup",
+            None,
+            crate::Body::Json(json!({ "name": name, "id_number": id_number })),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{name}: {}", answer.json);
+    answer.json
+}
+
+/// The single record of a lookup's answer.
+pub fn only_item(answer: &Value) -> Value {
+    assert!(answer.get("validity").is_none(), "{answer}");
+    assert_eq!(answer["items"].as_array().unwrap().len(), 1, "{answer}");
+    answer["items"][0].clone()
 }

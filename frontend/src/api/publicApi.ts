@@ -24,9 +24,21 @@ export async function findPublicExamNotice(id: string): Promise<PublicExamNotice
 }
 
 export type PublicCertificate = components['schemas']['PublicCertificate'];
+export type CertificateValidity = components['schemas']['CertificateValidity'];
+export type CertificateLookupResult = components['schemas']['LookupResult'];
 export type CertificateQuery = NonNullable<operations['public_lookup']['parameters']['query']>;
+export type CertificateByIdRequest = components['schemas']['LookupByIdRequest'];
 
-/** 证书查询: by number, or by name + full ID number (SPEC §6). A miss is a 404 problem. */
+/**
+ * 证书查询 by number (SPEC §6): the number alone answers `validity` only (valid or revoked, never
+ * whose); with the holder's name or the QR code's verification `code` the record in `items`.
+ * A miss is a 404 problem.
+ */
 export async function lookupCertificate(query: CertificateQuery) {
   return unwrap(await api.GET('/api/v1/public/certificates', { params: { query } }));
+}
+
+/** 证书查询 by name + full ID number: sent in the body, never in a URL. A miss is a 404 problem. */
+export async function lookupCertificateById(body: CertificateByIdRequest) {
+  return unwrap(await api.POST('/api/v1/public/certificates/lookup', { body }));
 }

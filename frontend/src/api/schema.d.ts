@@ -1415,16 +1415,41 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Public certificate lookup (no sign-in): by `number` (optionally with `name`, which must then
-         *     match), or by `name` + full `id_number`. Published certificates only; the ID masked; the
-         *     signature verified; revoked certificates shown as revoked with the reason. A wrong name, an
-         *     unpublished or missing certificate all answer the same 404. Rate limited per client IP (429
-         *     with `Retry-After`): the peer address, or behind a proxy listed in `server.trusted_proxies`
-         *     the rightmost `X-Forwarded-For` hop that is not one.
+         * Public certificate lookup by number (no sign-in), SPEC §6. A `number` alone answers only
+         *     `validity` (valid or revoked, and whether the signature verifies), never whose certificate
+         *     it is; with the holder's `name` or the QR code's verification `code` it answers the record
+         *     (`items`), the ID masked, the signature verified, a revoked certificate with its reason. A
+         *     missing or unpublished certificate, a wrong name and a wrong code all answer the same 404.
+         *     A full ID number is refused here (422): it goes in the body of `POST
+         *     /public/certificates/lookup`, never in a URL. Rate limited per IPv4 address / IPv6 /64
+         *     (429 with `Retry-After`), shared with that POST: the peer address, or behind a proxy listed
+         *     in `server.trusted_proxies` the rightmost `X-Forwarded-For` hop that is not one.
          */
         get: operations["public_lookup"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/certificates/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Public certificate lookup by the holder's name and full ID number (no sign-in), SPEC §6: the
+         *     ID number travels in the body, never in a URL (so no proxy or browser history keeps it). The
+         *     holder's published certificates, the ID masked; no match answers 404. Shares the rate limit
+         *     of `GET /public/certificates`.
+         */
+        post: operations["public_lookup_by_id"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2095,6 +2120,17 @@ export interface components {
          * @description The PDF response body, for the OpenAPI document.
          */
         CertificatePdfFile: string;
+        /**
+         * @description What a certificate number alone answers: whether it is a published certificate and still
+         *     valid — nothing about whose it is (SPEC §6), so counting through numbers reveals no one.
+         */
+        CertificateValidity: {
+            number: string;
+            /** @description Whether the certificate's signature verifies with the published key. */
+            signature_valid: boolean;
+            /** @description `valid` or `revoked`. */
+            status: string;
+        };
         /** @description A certificate as the info office and the institution see it. */
         CertificateView: {
             /** Format: uuid */
@@ -2125,6 +2161,11 @@ export interface components {
             signature?: string | null;
             /** @description `issued`, `published` or `revoked`. */
             status: string;
+            /**
+             * @description What the certificate's QR code opens: the public lookup with its number and the
+             *     verification code that stands in for the holder's name (SPEC §6).
+             */
+            verify_url: string;
             /** @description 工种, when the occupation has one. */
             work_type?: string | null;
         };
@@ -2810,8 +2851,20 @@ export interface components {
             password: string;
             username: string;
         };
+        /** @description `POST /public/certificates/lookup`: the holder's name and full ID number. */
+        LookupByIdRequest: {
+            /** @description The full ID number (resident ID or passport). */
+            id_number: string;
+            name: string;
+        };
+        /**
+         * @description The lookup's answer: by number alone `validity` and no `items`; with the name or the
+         *     verification code (or by name + ID number) the matching certificates in `items`.
+         */
         LookupResult: {
+            /** @description The matching certificates, the ID masked; empty for a number alone. */
             items: components["schemas"]["PublicCertificate"][];
+            validity?: null | components["schemas"]["CertificateValidity"];
         };
         /** @description A weekend day that the notice makes a working day (调休上班). */
         MakeupWorkdaySchema: {
@@ -3246,6 +3299,11 @@ export interface components {
                 signature?: string | null;
                 /** @description `issued`, `published` or `revoked`. */
                 status: string;
+                /**
+                 * @description What the certificate's QR code opens: the public lookup with its number and the
+                 *     verification code that stands in for the holder's name (SPEC §6).
+                 */
+                verify_url: string;
                 /** @description 工种, when the occupation has one. */
                 work_type?: string | null;
             }[];
@@ -10593,12 +10651,15 @@ export interface operations {
     public_lookup: {
         parameters: {
             query?: {
-                /** @description The 22-character certificate number. */
+                /**
+                 * @description The 22-character certificate number. Alone it answers only whether the certificate is
+                 *     valid (`validity`), never whose it is.
+                 */
                 number?: string;
-                /** @description The holder's name: with `id_number`, or with `number` to check it. */
+                /** @description The holder's name, to see the certificate's record (`items`). */
                 name?: string;
-                /** @description The holder's full ID number (with `name`). */
-                id_number?: string;
+                /** @description The verification code printed in the certificate's QR code; stands in for the name. */
+                code?: string;
             };
             header?: never;
             path?: never;
@@ -10623,7 +10684,84 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description VALIDATION: neither a number nor name + id_number, or a malformed one */
+            /** @description VALIDATION: no number, a malformed one, or an id_number in the URL */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMITED, with Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_lookup_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LookupByIdRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LookupResult"];
+                };
+            };
+            /** @description BAD_REQUEST: the body does not parse, or a malformed Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description NOT_FOUND: no published certificate matches */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description VALIDATION: a missing name or a malformed ID number */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -1,6 +1,6 @@
 //! Printing certificates (issue 7): one certificate's PDF and a batch's merged PDF, rendered by
 //! `skillcert-certpdf` (typst, Noto CJK) with a QR code that opens the public verification page
-//! `{server.public_url}/public/certificates?number=…`.
+//! `{server.public_url}/public/certificates?number=…&code=…` (the code stands in for the name).
 //!
 //! - Who: 信息部, 督导部 and the batch's own institution; another institution's certificate or
 //!   batch is missing (404), an inspector sees none (404), an admin is refused (403).
@@ -84,7 +84,11 @@ pub fn printed(state: &AppState, row: &certificate::Model) -> PrintedCertificate
         format!("{} {}", content.occupation_code, content.occupation_name)
     };
     PrintedCertificate {
-        verify_url: verification_url(&state.config.server.public_url, &content.number),
+        verify_url: verification_url(
+            &state.config.server.public_url,
+            &content.number,
+            &state.lookup.code(&content.number),
+        ),
         number: content.number,
         name: content.name,
         id_type,

@@ -444,7 +444,7 @@ pub async fn find_certificates(
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(page_no - 1).await?;
     Ok(web::Json(Page {
-        items: rows.into_iter().map(view).collect(),
+        items: rows.into_iter().map(|row| view(&state, row)).collect(),
         total,
         page: page_no,
         page_size: size,

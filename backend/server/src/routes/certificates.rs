@@ -20,7 +20,6 @@ use std::collections::{BTreeMap, HashMap};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use base64::Engine;
-use governor::clock::{Clock as _, DefaultClock};
 use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
@@ -58,13 +57,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(publish)
         .service(revoke)
         .service(public_key)
-        .service(public_lookup);
+        .service(public_lookup)
+        .service(public_lookup_by_id);
 }
 
 /// Rows per multi-row insert (20 columns).
 const CHUNK: usize = 200;
-/// Client IPs the lookup's rate limiter keeps before forgetting those back at full allowance.
-const LIMITER_KEYS: usize = 10_000;
 
 // ---------------------------------------------------------------------------------------------
 // Shapes
@@ -101,6 +99,9 @@ pub struct CertificateView {
     /// Ed25519 over the canonical content, 128 hex characters.
     pub signature: Option<String>,
     pub key_id: Option<String>,
+    /// What the certificate's QR code opens: the public lookup with its number and the
+    /// verification code that stands in for the holder's name (SPEC §6).
+    pub verify_url: String,
 }
 
 /// What an issuance did.
@@ -160,12 +161,37 @@ pub struct CertificateKey {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LookupQuery {
-    /// The 22-character certificate number.
+    /// The 22-character certificate number. Alone it answers only whether the certificate is
+    /// valid (`validity`), never whose it is.
     pub number: Option<String>,
-    /// The holder's name: with `id_number`, or with `number` to check it.
+    /// The holder's name, to see the certificate's record (`items`).
     pub name: Option<String>,
-    /// The holder's full ID number (with `name`).
+    /// The verification code printed in the certificate's QR code; stands in for the name.
+    pub code: Option<String>,
+    /// Refused (422): a full ID number never travels in a URL; `POST
+    /// /public/certificates/lookup` takes it in the body.
+    #[param(ignore)]
     pub id_number: Option<String>,
+}
+
+/// `POST /public/certificates/lookup`: the holder's name and full ID number.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LookupByIdRequest {
+    pub name: String,
+    /// The full ID number (resident ID or passport).
+    pub id_number: String,
+}
+
+/// What a certificate number alone answers: whether it is a published certificate and still
+/// valid — nothing about whose it is (SPEC §6), so counting through numbers reveals no one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CertificateValidity {
+    pub number: String,
+    /// `valid` or `revoked`.
+    pub status: &'static str,
+    /// Whether the certificate's signature verifies with the published key.
+    pub signature_valid: bool,
 }
 
 /// A published certificate as the public sees it: the ID masked.
@@ -197,8 +223,14 @@ pub struct PublicCertificate {
     pub signed_content: String,
 }
 
+/// The lookup's answer: by number alone `validity` and no `items`; with the name or the
+/// verification code (or by name + ID number) the matching certificates in `items`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LookupResult {
+    /// Present only for a number alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validity: Option<CertificateValidity>,
+    /// The matching certificates, the ID masked; empty for a number alone.
     pub items: Vec<PublicCertificate>,
 }
 
@@ -221,9 +253,14 @@ pub(crate) fn content_of(row: &certificate::Model) -> Option<CertificateContent>
     })
 }
 
-pub(crate) fn view(row: certificate::Model) -> CertificateView {
+pub(crate) fn view(state: &AppState, row: certificate::Model) -> CertificateView {
     let content = content_of(&row);
     CertificateView {
+        verify_url: skillcert_certpdf::verification_url(
+            &state.config.server.public_url,
+            &row.number,
+            &state.lookup.code(&row.number),
+        ),
         id: row.id,
         batch_id: row.batch_id,
         candidate_id: row.candidate_id,
@@ -550,7 +587,7 @@ pub async fn list(
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(page_no - 1).await?;
     Ok(web::Json(Page {
-        items: rows.into_iter().map(view).collect(),
+        items: rows.into_iter().map(|row| view(&state, row)).collect(),
         total,
         page: page_no,
         page_size: size,
@@ -748,7 +785,7 @@ pub async fn revoke(
     )
     .await?;
     txn.commit().await?;
-    Ok(web::Json(view(row)))
+    Ok(web::Json(view(&state, row)))
 }
 
 /// The Ed25519 public key that signs certificates (no sign-in).
@@ -768,83 +805,35 @@ pub async fn public_key(state: web::Data<AppState>) -> web::Json<CertificateKey>
     })
 }
 
-/// Public certificate lookup (no sign-in): by `number` (optionally with `name`, which must then
-/// match), or by `name` + full `id_number`. Published certificates only; the ID masked; the
-/// signature verified; revoked certificates shown as revoked with the reason. A wrong name, an
-/// unpublished or missing certificate all answer the same 404. Rate limited per client IP (429
-/// with `Retry-After`): the peer address, or behind a proxy listed in `server.trusted_proxies`
-/// the rightmost `X-Forwarded-For` hop that is not one.
-#[utoipa::path(
-    tag = "public",
-    params(LookupQuery),
-    responses(
-        (status = 200, body = LookupResult),
-        (status = 404, body = Problem, description = "NOT_FOUND: no published certificate matches"),
-        (status = 422, body = Problem, description = "VALIDATION: neither a number nor name + id_number, or a malformed one"),
-        (status = 429, body = Problem, description = "RATE_LIMITED, with Retry-After")
-    )
-)]
-#[get("/public/certificates")]
-pub async fn public_lookup(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    query: web::Query<LookupQuery>,
-) -> ApiResult<web::Json<LookupResult>> {
-    // Forget clients whose allowance is full again, so the map stays small.
-    if state.lookup_limiter.len() > LIMITER_KEYS {
-        state.lookup_limiter.retain_recent();
-    }
-    if let Err(not_until) = state.lookup_limiter.check_key(&crate::client_ip::of(&req)) {
-        let wait = not_until.wait_time_from(DefaultClock::default().now());
-        return Err(ApiError::TooManyRequests {
-            retry_after_seconds: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
-        });
-    }
-    let query = query.into_inner();
-    let name = query
-        .name
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty());
-    let mut select = certificate::Entity::find()
+/// Counts one lookup against the client's budget (per IPv4 address / IPv6 /64, see
+/// `crate::public_lookup`): 429 with `Retry-After` when spent.
+fn rate_limit(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
+    state
+        .lookup
+        .check(crate::client_ip::of(req))
+        .map_err(|retry_after_seconds| ApiError::TooManyRequests {
+            retry_after_seconds,
+        })
+}
+
+/// Published certificates with readable content.
+fn published() -> sea_orm::Select<certificate::Entity> {
+    certificate::Entity::find()
         .filter(certificate::Column::PublishedAt.is_not_null())
-        .filter(certificate::Column::Content.is_not_null());
-    match (query.number.as_deref(), name, query.id_number.as_deref()) {
-        (Some(number), _, _) => {
-            let number = CertificateNumber::parse(number).map_err(|e| {
-                ApiError::Unprocessable(vec![
-                    Violation::new(RuleCode::Validation, e.to_string())
-                        .field("number")
-                        .details(json!({ "reason": e.reason() })),
-                ])
-            })?;
-            select = select.filter(certificate::Column::Number.eq(number.as_str()));
-            if let Some(name) = name {
-                select = select.filter(certificate::Column::Name.eq(name));
-            }
-        }
-        (None, Some(name), Some(id_number)) => {
-            let parsed = parse_id("resident_id", id_number, "id_number")
-                .or_else(|_| parse_id("passport", id_number, "id_number"))
-                .map_err(|v| ApiError::Unprocessable(vec![v]))?;
-            select = select
-                .filter(certificate::Column::IdBlind.eq(parsed.blind(&state)))
-                .filter(certificate::Column::Name.eq(name));
-        }
-        _ => {
-            return Err(ApiError::validation(
-                "number",
-                "请输入证书编号，或姓名与完整证件号码",
-            ));
-        }
+        .filter(certificate::Column::Content.is_not_null())
+}
+
+fn status_of(row: &certificate::Model) -> &'static str {
+    if row.revoked_at.is_some() {
+        "revoked"
+    } else {
+        "valid"
     }
-    let rows = select
-        .order_by_asc(certificate::Column::Number)
-        .limit(50)
-        .all(&state.db.conn)
-        .await?;
-    let items: Vec<PublicCertificate> = rows
-        .into_iter()
+}
+
+/// The masked record of each row, the signature checked; rows without readable content skipped.
+fn public_records(state: &AppState, rows: Vec<certificate::Model>) -> Vec<PublicCertificate> {
+    rows.into_iter()
         .filter_map(|row| {
             let content = content_of(&row)?;
             let signature = row.signature.clone().unwrap_or_default();
@@ -861,20 +850,152 @@ pub async fn public_lookup(
                 level: content.level,
                 institution_name: content.institution_name,
                 issue_date: content.issue_date,
-                status: if row.revoked_at.is_some() {
-                    "revoked"
-                } else {
-                    "valid"
-                },
+                status: status_of(&row),
                 revoked_at: row.revoked_at,
                 revoke_reason: row.revoke_reason,
                 signature,
                 key_id: row.key_id.unwrap_or_default(),
             })
         })
-        .collect();
+        .collect()
+}
+
+/// Public certificate lookup by number (no sign-in), SPEC §6. A `number` alone answers only
+/// `validity` (valid or revoked, and whether the signature verifies), never whose certificate
+/// it is; with the holder's `name` or the QR code's verification `code` it answers the record
+/// (`items`), the ID masked, the signature verified, a revoked certificate with its reason. A
+/// missing or unpublished certificate, a wrong name and a wrong code all answer the same 404.
+/// A full ID number is refused here (422): it goes in the body of `POST
+/// /public/certificates/lookup`, never in a URL. Rate limited per IPv4 address / IPv6 /64
+/// (429 with `Retry-After`), shared with that POST: the peer address, or behind a proxy listed
+/// in `server.trusted_proxies` the rightmost `X-Forwarded-For` hop that is not one.
+#[utoipa::path(
+    tag = "public",
+    params(LookupQuery),
+    responses(
+        (status = 200, body = LookupResult),
+        (status = 404, body = Problem, description = "NOT_FOUND: no published certificate matches"),
+        (status = 422, body = Problem, description = "VALIDATION: no number, a malformed one, or an id_number in the URL"),
+        (status = 429, body = Problem, description = "RATE_LIMITED, with Retry-After")
+    )
+)]
+#[get("/public/certificates")]
+pub async fn public_lookup(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<LookupQuery>,
+) -> ApiResult<web::Json<LookupResult>> {
+    rate_limit(&state, &req)?;
+    let query = query.into_inner();
+    if query.id_number.is_some() {
+        return Err(ApiError::validation(
+            "id_number",
+            "完整证件号码不能放在网址中，请用 POST /api/v1/public/certificates/lookup 提交姓名与证件号码",
+        ));
+    }
+    let Some(number) = query.number.as_deref() else {
+        return Err(ApiError::validation(
+            "number",
+            "请输入证书编号；按姓名与证件号码查询请用 POST /api/v1/public/certificates/lookup",
+        ));
+    };
+    let number = CertificateNumber::parse(number).map_err(|e| {
+        ApiError::Unprocessable(vec![
+            Violation::new(RuleCode::Validation, e.to_string())
+                .field("number")
+                .details(json!({ "reason": e.reason() })),
+        ])
+    })?;
+    let name = query
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    let code = query
+        .code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if let Some(code) = code
+        && !state.lookup.code_matches(number.as_str(), code)
+    {
+        return Err(ApiError::NotFound);
+    }
+    let mut select = published().filter(certificate::Column::Number.eq(number.as_str()));
+    if let Some(name) = name {
+        select = select.filter(certificate::Column::Name.eq(name));
+    }
+    let row = select
+        .one(&state.db.conn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if name.is_none() && code.is_none() {
+        let signature_valid = content_of(&row).is_some_and(|content| {
+            state
+                .signer
+                .verify(&content, row.signature.as_deref().unwrap_or_default())
+        });
+        return Ok(web::Json(LookupResult {
+            validity: Some(CertificateValidity {
+                number: row.number.clone(),
+                status: status_of(&row),
+                signature_valid,
+            }),
+            items: Vec::new(),
+        }));
+    }
+    let items = public_records(&state, vec![row]);
     if items.is_empty() {
         return Err(ApiError::NotFound);
     }
-    Ok(web::Json(LookupResult { items }))
+    Ok(web::Json(LookupResult {
+        validity: None,
+        items,
+    }))
+}
+
+/// Public certificate lookup by the holder's name and full ID number (no sign-in), SPEC §6: the
+/// ID number travels in the body, never in a URL (so no proxy or browser history keeps it). The
+/// holder's published certificates, the ID masked; no match answers 404. Shares the rate limit
+/// of `GET /public/certificates`.
+#[utoipa::path(
+    tag = "public",
+    request_body = LookupByIdRequest,
+    responses(
+        (status = 200, body = LookupResult),
+        (status = 404, body = Problem, description = "NOT_FOUND: no published certificate matches"),
+        (status = 422, body = Problem, description = "VALIDATION: a missing name or a malformed ID number"),
+        (status = 429, body = Problem, description = "RATE_LIMITED, with Retry-After")
+    )
+)]
+#[post("/public/certificates/lookup")]
+pub async fn public_lookup_by_id(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<LookupByIdRequest>,
+) -> ApiResult<web::Json<LookupResult>> {
+    rate_limit(&state, &req)?;
+    let body = body.into_inner();
+    let name = body.name.trim();
+    if name.is_empty() {
+        return Err(ApiError::validation("name", "请输入姓名"));
+    }
+    let parsed = parse_id("resident_id", &body.id_number, "id_number")
+        .or_else(|_| parse_id("passport", &body.id_number, "id_number"))
+        .map_err(|v| ApiError::Unprocessable(vec![v]))?;
+    let rows = published()
+        .filter(certificate::Column::IdBlind.eq(parsed.blind(&state)))
+        .filter(certificate::Column::Name.eq(name))
+        .order_by_asc(certificate::Column::Number)
+        .limit(50)
+        .all(&state.db.conn)
+        .await?;
+    let items = public_records(&state, rows);
+    if items.is_empty() {
+        return Err(ApiError::NotFound);
+    }
+    Ok(web::Json(LookupResult {
+        validity: None,
+        items,
+    }))
 }

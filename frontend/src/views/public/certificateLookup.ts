@@ -1,8 +1,8 @@
-// Pure helpers of the public 证书查询 page: the certificate number a link or QR code carries
-// (`/public/certificates?number=…`, the URL printed on every certificate, SPEC §6) and the verdict
-// a visitor reads first (valid / revoked / signature not verified). Tested in
-// tests/public-certificate-lookup.test.ts.
-import type { PublicCertificate } from '@/api/publicApi';
+// Pure helpers of the public 证书查询 page: the certificate number and verification code a link or
+// QR code carries (`/public/certificates?number=…&code=…`, the URL printed on every certificate,
+// SPEC §6) and the verdict a visitor reads first (valid / revoked / signature not verified).
+// Tested in tests/public-certificate-lookup.test.ts.
+import type { CertificateValidity, PublicCertificate } from '@/api/publicApi';
 import { dateTime } from '@/utils/dates';
 
 type QueryValue = string | null | (string | null)[] | undefined;
@@ -17,6 +17,18 @@ export function numberFromQuery(query: Record<string, QueryValue>): string | nul
   if (typeof value !== 'string') return null;
   const number = value.replace(/[\s\u3000-]+/g, '').toUpperCase();
   return number === '' ? null : number;
+}
+
+/**
+ * The verification code of `?code=` (the QR code's stand-in for the holder's name): the first
+ * value, without spaces or dashes, upper case; null when absent or empty.
+ */
+export function codeFromQuery(query: Record<string, QueryValue>): string | null {
+  const raw = query.code;
+  const value = Array.isArray(raw) ? raw.find((v) => typeof v === 'string') : raw;
+  if (typeof value !== 'string') return null;
+  const code = value.replace(/[\s\u3000-]+/g, '').toUpperCase();
+  return code === '' ? null : code;
 }
 
 export type VerdictTone = 'success' | 'error' | 'warning';
@@ -51,5 +63,19 @@ export function verdict(c: Pick<PublicCertificate, 'status' | 'signature_valid' 
     tone: 'success',
     title: '证书有效 · 电子签名核验通过',
     detail: '该证书由平台发放并已上网公布，证书内容与平台电子签名一致。',
+  };
+}
+
+/**
+ * What a number alone answers (no name, no details): the same verdict, and a pointer to the
+ * holder's name for the details.
+ */
+export function validityVerdict(v: CertificateValidity): Verdict {
+  const base = verdict({ status: v.status, signature_valid: v.signature_valid, revoked_at: null, revoke_reason: null });
+  if (base.tone !== 'success') return base;
+  return {
+    tone: 'success',
+    title: '证书有效 · 电子签名核验通过',
+    detail: '该编号是平台发放并已上网公布的有效证书。如需查看证书详情，请同时输入持证人姓名，或扫描证书上的二维码。',
   };
 }
