@@ -526,6 +526,21 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("clock.adjustable"), "{err}");
+        // A fixed start instant is refused too, naming its key.
+        let err = Config::load(
+            None,
+            env(&[
+                ("SKILLCERT__PROFILE", "production"),
+                ("SKILLCERT__CLOCK__NOW", "2026-02-12T02:00:00Z"),
+                (
+                    "SKILLCERT__AUTH__JWT_SECRET",
+                    "0123456789abcdef0123456789abcdef",
+                ),
+            ]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("clock.now"), "{err}");
     }
 
     #[test]

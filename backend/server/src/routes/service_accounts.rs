@@ -190,11 +190,8 @@ pub async fn create_service_account(
     let expires_at = match (input.expires_in_days, input.expires_at) {
         (Some(_), Some(_)) => {
             violations.push(
-                Violation::new(
-                    RuleCode::Validation,
-                    "有效期天数与到期时间只能填写其一",
-                )
-                .field("expires_at"),
+                Violation::new(RuleCode::Validation, "有效期天数与到期时间只能填写其一")
+                    .field("expires_at"),
             );
             now
         }
