@@ -205,6 +205,9 @@ pub struct AuthConfig {
     pub refresh_ttl_seconds: i64,
     /// Failed logins before the account is locked.
     pub max_failed_logins: i32,
+    /// Failed logins from one client address (IPv6: one /64) before it is locked; 0 turns the
+    /// limit off.
+    pub max_failed_logins_per_address: i32,
     pub lockout_seconds: i64,
 }
 
@@ -281,6 +284,7 @@ impl Default for AuthConfig {
             access_ttl_seconds: 15 * 60,
             refresh_ttl_seconds: 14 * 24 * 3600,
             max_failed_logins: 5,
+            max_failed_logins_per_address: 50,
             lockout_seconds: 15 * 60,
         }
     }
@@ -348,6 +352,14 @@ impl Config {
             return Err(ConfigError::Invalid {
                 key: "jobs.tick_seconds",
                 reason: "must be 1–86400 seconds".to_owned(),
+            });
+        }
+        if self.profile == Profile::Production && self.clock.now.is_some() {
+            return Err(ConfigError::Invalid {
+                key: "clock.now",
+                reason: "a fixed start instant is refused in a production profile: production \
+                         runs on the system clock"
+                    .to_owned(),
             });
         }
         if self.profile == Profile::Production && self.clock.adjustable {
@@ -545,6 +557,21 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("clock.adjustable"), "{err}");
+        // A fixed start instant is refused too, naming its key.
+        let err = Config::load(
+            None,
+            env(&[
+                ("SKILLCERT__PROFILE", "production"),
+                ("SKILLCERT__CLOCK__NOW", "2026-02-12T02:00:00Z"),
+                (
+                    "SKILLCERT__AUTH__JWT_SECRET",
+                    "0123456789abcdef0123456789abcdef",
+                ),
+            ]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("clock.now"), "{err}");
     }
 
     #[test]

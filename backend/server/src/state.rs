@@ -15,7 +15,6 @@ use skillcert_certpdf::Renderer;
 use skillcert_domain::calendar::{WorkCalendar, YearCalendar};
 use skillcert_domain::certificate::CertificateSigner;
 
-use crate::auth::throttle::Throttle;
 use crate::auth::tokens::TokenKeys;
 use crate::client_ip::TrustedProxies;
 use crate::clock::Clock;
@@ -35,8 +34,6 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     pub storage: Arc<dyn ObjectStore>,
     pub metrics: Metrics,
-    /// Failed logins of unknown usernames (real accounts count in the database).
-    pub login_throttle: Arc<Throttle>,
     /// Encryption and blind indexing of personal data.
     pub pii: FieldCipher,
     /// Names this process in job leases (`pid-…-random`), unique per `AppState`.
@@ -203,7 +200,6 @@ impl AppState {
             tokens: Arc::new(tokens),
             storage: Arc::new(storage),
             metrics: Metrics::new().map_err(|e| StartError::Metrics(e.to_string()))?,
-            login_throttle: Arc::new(Throttle::default()),
             pii,
             instance: instance_name().into(),
             signer: Arc::new(CertificateSigner::from_seed(&signing_seed)),

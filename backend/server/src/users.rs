@@ -557,6 +557,7 @@ pub async fn update<C: ConnectionTrait>(
     active.role = Set(role.code().to_owned());
     active.institution_id = Set(institution_id);
     active.disabled = Set(disabled);
+    let password_reset = patch.password_hash.is_some();
     if let Some(hash) = patch.password_hash {
         active.password_hash = Set(hash);
         // A reset password lifts a lockout.
@@ -580,6 +581,10 @@ pub async fn update<C: ConnectionTrait>(
     }
     if ends_sessions {
         sessions::revoke_user(conn, id, now).await?;
+    }
+    if password_reset {
+        // A reset password lifts a lockout (the attempts counted in `login_attempts`).
+        crate::auth::throttle::forget_username(conn, &before.username).await?;
     }
     if affiliations != affiliations_before {
         replace_affiliations(conn, id, &affiliations).await?;

@@ -477,3 +477,106 @@ async fn malformed_login_bodies_are_problems_not_500s() {
     })
     .await;
 }
+
+#[actix_web::test]
+async fn concurrent_guesses_check_at_most_the_limit_and_the_right_password_looks_like_a_wrong_one()
+{
+    each_backend(|app| async move {
+        // -- Setup
+        app.cast().await;
+        let max = app.state.config.auth.max_failed_logins;
+        // -- Exec: 30 wrong passwords and the right one, all at once
+        let mut attempts: Vec<_> = (0..30)
+            .map(|_| app.login_with("train1", "Wrong@2026x"))
+            .collect();
+        attempts.push(app.login_with("train1", PASSWORD));
+        let answers = futures_util::future::join_all(attempts).await;
+        let mut answers_seen = Vec::new();
+        for answer in answers {
+            answers_seen.push(comparable(answer).await);
+        }
+        // -- Check
+        let right = answers_seen.pop().unwrap();
+        let checked = answers_seen.iter().filter(|a| a.0 == 401).count();
+        assert!(checked <= max as usize, "{checked} wrong passwords checked");
+        assert!(answers_seen.iter().all(|a| a.0 == 401 || a.0 == 429));
+        let locked: Vec<_> = answers_seen.iter().filter(|a| a.0 == 429).collect();
+        assert!(!locked.is_empty());
+        if right.0 != 200 {
+            // During the lockout the right password gets the lockout answer, like a wrong one.
+            let mut right_body = right.2.clone();
+            let mut wrong_body = locked[0].2.clone();
+            right_body["request_id"] = Value::Null;
+            wrong_body["request_id"] = Value::Null;
+            assert_eq!((right.0, &right_body), (429, &wrong_body));
+            assert!(right.1.is_some());
+        }
+        app
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn failures_from_one_address_lock_it_whatever_the_names() {
+    each_backend(|app| async move {
+        // -- Setup
+        app.cast().await;
+        let per_address = app.state.config.auth.max_failed_logins_per_address;
+        // -- Exec: one failure each on many names, from one address
+        for i in 0..per_address {
+            problem(
+                app.login_with(&format!("nobody{i}"), "Wrong@2026x").await,
+                401,
+                "UNAUTHORIZED",
+            )
+            .await;
+        }
+        // -- Check: the address is locked, even for a right password of a fresh name
+        problem(
+            app.login_with("train2", PASSWORD).await,
+            429,
+            "RATE_LIMITED",
+        )
+        .await;
+        app.set_now("2026-02-12T02:16:00Z");
+        assert_eq!(app.login_with("train2", PASSWORD).await.status(), 200);
+        app
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn an_institution_sees_roles_and_actions_but_no_actor_ids_or_addresses() {
+    each_backend(|app| async move {
+        // -- Setup: a supervisor acts on the institution (logins are audited with its id)
+        app.cast().await;
+        let school = app.login("school1").await;
+        let admin = app.login("admin").await;
+        // -- Exec
+        let own: Value = app
+            .get(&school, "/api/v1/audit-events")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let full: Value = app
+            .get(&admin, "/api/v1/audit-events")
+            .await
+            .json()
+            .await
+            .unwrap();
+        // -- Check
+        let own = own["items"].as_array().unwrap();
+        assert!(!own.is_empty());
+        for event in own {
+            assert!(event["actor_id"].is_null(), "{event}");
+            assert!(event["ip"].is_null(), "{event}");
+            assert!(event["actor_role"].is_string() && event["action"].is_string());
+        }
+        let full = full["items"].as_array().unwrap();
+        assert!(full.iter().any(|e| e["actor_id"].is_string()));
+        assert!(full.iter().all(|e| e["ip"].is_string()));
+        app
+    })
+    .await;
+}

@@ -207,6 +207,8 @@ async fn a_service_token_reaches_only_what_its_scope_declares_and_writes_nothing
         let certificates = certificates["token"].as_str().unwrap().to_owned();
         let batches = create_account(&app, &admin, "统计系统", &["batches:read"]).await;
         let batches = batches["token"].as_str().unwrap().to_owned();
+        let exporter = create_account(&app, &admin, "上报系统", &["certificates:export"]).await;
+        let exporter = exporter["token"].as_str().unwrap().to_owned();
         // Another institution's batch: a batches:read account sees every institution's.
         let train = token(&app, "train1").await;
         create(&app, &train, batch_body("supervised", "exam", 20, "4103")).await;
@@ -233,9 +235,20 @@ async fn a_service_token_reaches_only_what_its_scope_declares_and_writes_nothing
                 .unwrap()
                 .contains('*')
         );
+        // Full ID numbers need their own scope: certificates:read is not enough.
+        problem(
+            app.get(
+                &certificates,
+                "/api/v1/certificates/export?from=2026-01-01&to=2026-12-31",
+            )
+            .await,
+            403,
+            "FORBIDDEN",
+        )
+        .await;
         let export = app
             .get(
-                &certificates,
+                &exporter,
                 "/api/v1/certificates/export?from=2026-01-01&to=2026-12-31",
             )
             .await;
@@ -388,6 +401,127 @@ async fn a_service_token_reaches_only_what_its_scope_declares_and_writes_nothing
             .await
             .unwrap();
         assert_eq!(other["total"], 0);
+        app
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn tokens_expire_and_the_admin_renews_them() {
+    each_backend(|app| async move {
+        // -- Setup
+        app.cast().await;
+        let admin = token(&app, "admin").await;
+        let default = create_account(&app, &admin, "默认期限", &["batches:read"]).await;
+        let short = app
+            .post(
+                &admin,
+                "/api/v1/service-accounts",
+                json!({ "name": "短期", "scopes": ["batches:read"], "expires_in_days": 10 }),
+            )
+            .await;
+        let short: Value = short.json().await.unwrap();
+        let id = short["account"]["id"].as_str().unwrap().to_owned();
+        let sk = short["token"].as_str().unwrap().to_owned();
+        // -- Check: 90 days unless chosen; at most 365; one of the two fields only
+        let created = time::OffsetDateTime::parse(
+            default["account"]["created_at"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap();
+        let expires = |v: &Value| {
+            time::OffsetDateTime::parse(
+                v.as_str().unwrap(),
+                &time::format_description::well_known::Rfc3339,
+            )
+            .unwrap()
+        };
+        let left = expires(&default["account"]["expires_at"]) - created - time::Duration::days(90);
+        assert!(left.abs() < time::Duration::minutes(1), "{left}");
+        let left = expires(&short["account"]["expires_at"]) - created - time::Duration::days(10);
+        assert!(left.abs() < time::Duration::minutes(1), "{left}");
+        for body in [
+            json!({ "name": "太长", "scopes": ["batches:read"], "expires_in_days": 366 }),
+            json!({ "name": "为零", "scopes": ["batches:read"], "expires_in_days": 0 }),
+            json!({ "name": "两者", "scopes": ["batches:read"], "expires_in_days": 5,
+                    "expires_at": "2026-03-01T00:00:00Z" }),
+            json!({ "name": "过去", "scopes": ["batches:read"], "expires_at": "2020-01-01T00:00:00Z" }),
+        ] {
+            let body = problem(
+                app.post(&admin, "/api/v1/service-accounts", body).await,
+                422,
+                "VALIDATION",
+            )
+            .await;
+            let fields = violation_fields(&body);
+            assert!(
+                fields.iter().any(|f| f == "expires_in_days" || f == "expires_at"),
+                "{fields:?}"
+            );
+        }
+        assert_eq!(
+            status_of(app.get(&sk, "/api/v1/batches").await).await,
+            200
+        );
+
+        // -- Exec: eleven days on
+        app.set_now("2026-02-23T02:00:00Z");
+        // -- Check: expired answers 401 like revoked, and the list says so
+        problem(app.get(&sk, "/api/v1/batches").await, 401, "UNAUTHORIZED").await;
+        let admin = token(&app, "admin").await;
+        let list: Value = app
+            .get(&admin, "/api/v1/service-accounts")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let listed = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == id.as_str())
+            .unwrap();
+        assert_eq!(listed["status"], "expired");
+
+        // -- Exec: renewal (admin only, audited)
+        let emp = token(&app, "emp1").await;
+        let path = format!("/api/v1/service-accounts/{id}/renew");
+        assert_eq!(
+            status_of(app.post(&emp, &path, json!({ "expires_in_days": 30 })).await).await,
+            403
+        );
+        problem(
+            app.post(&admin, &path, json!({ "expires_in_days": 400 })).await,
+            422,
+            "VALIDATION",
+        )
+        .await;
+        let renewed = app.post(&admin, &path, json!({ "expires_in_days": 30 })).await;
+        assert_eq!(renewed.status(), 200);
+        let renewed: Value = renewed.json().await.unwrap();
+        // -- Check
+        assert_eq!(renewed["status"], "active");
+        assert!(
+            renewed["expires_at"]
+                .as_str()
+                .unwrap()
+                .starts_with("2026-03-25T02:0"),
+            "{renewed}"
+        );
+        assert_eq!(
+            status_of(app.get(&sk, "/api/v1/batches").await).await,
+            200
+        );
+        assert_eq!(audit_count(&app, "service_account.renew").await, 1);
+        // A revoked account is not renewed.
+        app.post(&admin, &format!("/api/v1/service-accounts/{id}/revoke"), json!({}))
+            .await;
+        problem(
+            app.post(&admin, &path, json!({})).await,
+            409,
+            "INVALID_STATE",
+        )
+        .await;
         app
     })
     .await;

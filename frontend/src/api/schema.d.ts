@@ -180,8 +180,13 @@ export interface paths {
         /**
          * Sign in with a username and password.
          * @description A wrong password, a disabled account and an unknown username all answer the same 401.
-         *     After `auth.max_failed_logins` failures in a row (5 by default) the username is locked for
-         *     `auth.lockout_seconds` (15 minutes): 429 with `Retry-After`, whether or not it exists.
+         *     Each attempt first reserves a slot on its username and on its client address, in the
+         *     database: after `auth.max_failed_logins` failures (5 by default) on a username, or
+         *     `auth.max_failed_logins_per_address` from one address (IPv6: per /64), within
+         *     `auth.lockout_seconds` (15 minutes), further attempts are not checked at all and answer 429
+         *     with `Retry-After` — the right password exactly like a wrong one, known and unknown names
+         *     alike. Slots held by attempts still being checked count, so concurrent guesses never exceed
+         *     the limit.
          */
         post: operations["login"];
         delete?: never;
@@ -930,7 +935,8 @@ export interface paths {
          * 证书上报: the published certificates issued between `from` and `to` (inclusive, at most 366
          *     days), revoked ones included and flagged, in the national reporting layout
          *     (docs/national-export.md) as CSV or .xlsx. Full ID numbers: 信息部 only (or a service account
-         *     with `certificates:read`), audited as personal-data access.
+         *     with `certificates:export` — `certificates:read` is not enough), every download audited as
+         *     personal-data access, a service account's too.
          */
         get: operations["export_certificates"];
         put?: never;
@@ -1573,6 +1579,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/service-accounts/{id}/renew": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Renews a service account's token (admin): it keeps working for `expires_in_days` (90 by
+         *     default, at most 365) from now, an expired one included. Audited.
+         */
+        post: operations["renew_service_account"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/service-accounts/{id}/revoke": {
         parameters: {
             query?: never;
@@ -1854,7 +1880,10 @@ export interface components {
         };
         AuditEventView: {
             action: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description Null in an institution's view: it sees the actor's role, never their user id.
+             */
             actor_id?: string | null;
             actor_role: string;
             /** Format: date-time */
@@ -1864,7 +1893,8 @@ export interface components {
             hash: string;
             /** Format: uuid */
             institution_id?: string | null;
-            ip: string;
+            /** @description The actor's client address; null in an institution's view. */
+            ip?: string | null;
             request_id: string;
             /** Format: int64 */
             seq: number;
@@ -3137,7 +3167,10 @@ export interface components {
         Page_AuditEventView: {
             items: {
                 action: string;
-                /** Format: uuid */
+                /**
+                 * Format: uuid
+                 * @description Null in an institution's view: it sees the actor's role, never their user id.
+                 */
                 actor_id?: string | null;
                 actor_role: string;
                 /** Format: date-time */
@@ -3147,7 +3180,8 @@ export interface components {
                 hash: string;
                 /** Format: uuid */
                 institution_id?: string | null;
-                ip: string;
+                /** @description The actor's client address; null in an institution's view. */
+                ip?: string | null;
                 request_id: string;
                 /** Format: int64 */
                 seq: number;
@@ -3686,6 +3720,11 @@ export interface components {
                 created_at: string;
                 /** Format: uuid */
                 created_by: string;
+                /**
+                 * Format: date-time
+                 * @description After this the token answers 401.
+                 */
+                expires_at: string;
                 /** Format: uuid */
                 id: string;
                 /**
@@ -3697,7 +3736,7 @@ export interface components {
                 /** Format: date-time */
                 revoked_at?: string | null;
                 scopes: components["schemas"]["ServiceScope"][];
-                /** @description `active` or `revoked`. */
+                /** @description `active`, `expired` or `revoked`. */
                 status: string;
                 /** @description The token's first characters (`sk_` and 6 more), to tell tokens apart. */
                 token_hint: string;
@@ -3932,6 +3971,14 @@ export interface components {
         RefreshRequest: {
             refresh_token: string;
         };
+        /** @description A renewal: the token keeps working for `expires_in_days` from now. */
+        RenewInput: {
+            /**
+             * Format: int64
+             * @description 1–365; 90 when absent.
+             */
+            expires_in_days?: number | null;
+        };
         /** @description The multipart form of a report. */
         ReportForm: {
             /** @description 1–5 PDFs (the signed report, photos as PDF…), together at most `uploads.max_bytes`. */
@@ -4151,11 +4198,22 @@ export interface components {
          */
         RuleCode: "METHOD_NOT_ALLOWED" | "ANNUAL_PLAN_REQUIRED" | "MIN_HEADCOUNT" | "EXAM_LEAD_TIME" | "CALENDAR_YEAR_MISSING" | "HEADCOUNT_TOLERANCE" | "ARRANGEMENT_DEADLINE" | "ARRANGEMENT_MISMATCH" | "ARRANGEMENT_CAPACITY" | "STAFF_DOUBLE_BOOKED" | "COMPLETION_WINDOW" | "CROSS_YEAR" | "CROSS_REGION_FORM_REQUIRED" | "MATERIAL_MISSING" | "WARNINGS_UNRESOLVED" | "NOT_GRADUATING_YEAR" | "STEP_OUT_OF_ORDER" | "RESULTS_MISSING" | "OCCUPATION_NOT_FILED" | "VALIDATION";
         ServiceAccountInput: {
+            /**
+             * Format: date-time
+             * @description When the token expires (RFC 3339), instead of `expires_in_days`: within 365 days.
+             */
+            expires_at?: string | null;
+            /**
+             * Format: int64
+             * @description Days until the token expires: 1–365, 90 when neither this nor `expires_at` is given.
+             */
+            expires_in_days?: number | null;
             /** @description Which system this is (unique, at most 100 characters), e.g. `国家职业技能等级认定信息系统`. */
             name: string;
             /**
-             * @description At least one of `certificates:read` (certificates by number, the national export) and
-             *     `batches:read` (every institution's batches, read only). No scope allows a write.
+             * @description At least one of `certificates:read` (certificates by number, ID masked),
+             *     `certificates:export` (the national export, full ID numbers) and `batches:read` (every
+             *     institution's batches, read only). No scope allows a write.
              */
             scopes: string[];
         };
@@ -4165,6 +4223,11 @@ export interface components {
             created_at: string;
             /** Format: uuid */
             created_by: string;
+            /**
+             * Format: date-time
+             * @description After this the token answers 401.
+             */
+            expires_at: string;
             /** Format: uuid */
             id: string;
             /**
@@ -4176,7 +4239,7 @@ export interface components {
             /** Format: date-time */
             revoked_at?: string | null;
             scopes: components["schemas"]["ServiceScope"][];
-            /** @description `active` or `revoked`. */
+            /** @description `active`, `expired` or `revoked`. */
             status: string;
             /** @description The token's first characters (`sk_` and 6 more), to tell tokens apart. */
             token_hint: string;
@@ -4185,7 +4248,7 @@ export interface components {
          * @description What a service account may do. Each scope is read only.
          * @enum {string}
          */
-        ServiceScope: "certificates:read" | "batches:read";
+        ServiceScope: "certificates:read" | "certificates:export" | "batches:read";
         SessionInput: {
             /**
              * Format: int32
@@ -9116,7 +9179,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not 信息部, or a service token without `certificates:read` */
+            /** @description Not 信息部, or a service token without `certificates:export` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11121,6 +11184,101 @@ export interface operations {
                 };
             };
             /** @description VALIDATION: name empty or too long, no scope, an unknown scope */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    renew_service_account: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenewInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceAccountView"];
+                };
+            };
+            /** @description BAD_REQUEST: the body does not parse, or a malformed Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INVALID_STATE: revoked */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description VALIDATION: expires_in_days not 1–365 */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -20,3 +20,10 @@ export async function createServiceAccount(body: NewServiceAccount) {
 export async function revokeServiceAccount(id: string) {
   return unwrap(await api.POST('/api/v1/service-accounts/{id}/revoke', { params: { path: { id } } }));
 }
+
+/** Renews the token for `expires_in_days` (1–365, 90 when absent) from now; audited. */
+export async function renewServiceAccount(id: string, expires_in_days: number) {
+  return unwrap(
+    await api.POST('/api/v1/service-accounts/{id}/renew', { params: { path: { id } }, body: { expires_in_days } }),
+  );
+}

@@ -1,11 +1,14 @@
 //! `/auth/login`, `/auth/refresh`, `/auth/logout` and `/me` (SPEC §8, §9).
 //!
 //! Login answers one generic 401 for a wrong password, a disabled account and an unknown name
-//! alike, verifies a dummy hash when the name is unknown so it takes as long, and locks a name
-//! after `auth.max_failed_logins` failures in a row for `auth.lockout_seconds` of the injectable
-//! clock (429 with `Retry-After`) — for unknown names too, so nothing tells whether an account
-//! exists (ASVS 2.2.1, 3.2). Touches `users` (failure count, lockout), `refresh_tokens`, and
-//! audits logins, lockouts, logouts and refresh-token reuse.
+//! alike, verifies a dummy hash when the name is unknown so it takes as long, and counts
+//! attempts in the database before any password is checked (`throttle`): a username locks after
+//! `auth.max_failed_logins` failures, a client address after
+//! `auth.max_failed_logins_per_address`, for `auth.lockout_seconds` of the injectable clock (429
+//! with `Retry-After`) — for unknown names too, so nothing tells whether an account exists or
+//! whether a password was right (ASVS 2.2.1, 3.2). Touches `login_attempts`, `users` (lockout
+//! shown to admins), `refresh_tokens`, and audits logins, lockouts, logouts and refresh-token
+//! reuse.
 
 use actix_web::{HttpResponse, get, post, web};
 use sea_orm::sea_query::Expr;
@@ -13,7 +16,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use skillcert_domain::{InstitutionKind, Role};
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -25,7 +28,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
 use super::sessions::{self, Refresh, Session};
-use super::throttle::retry_after;
+use super::throttle::{Attempt, Reservation};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(login)
@@ -179,8 +182,13 @@ fn too_many(retry_after_seconds: u64) -> ApiError {
 /// Sign in with a username and password.
 ///
 /// A wrong password, a disabled account and an unknown username all answer the same 401.
-/// After `auth.max_failed_logins` failures in a row (5 by default) the username is locked for
-/// `auth.lockout_seconds` (15 minutes): 429 with `Retry-After`, whether or not it exists.
+/// Each attempt first reserves a slot on its username and on its client address, in the
+/// database: after `auth.max_failed_logins` failures (5 by default) on a username, or
+/// `auth.max_failed_logins_per_address` from one address (IPv6: per /64), within
+/// `auth.lockout_seconds` (15 minutes), further attempts are not checked at all and answer 429
+/// with `Retry-After` — the right password exactly like a wrong one, known and unknown names
+/// alike. Slots held by attempts still being checked count, so concurrent guesses never exceed
+/// the limit.
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
@@ -200,33 +208,43 @@ pub async fn login(
 ) -> ApiResult<web::Json<TokenResponse>> {
     let LoginRequest { username, password } = body.into_inner();
     let now = state.clock.now();
+    let auth = &state.config.auth;
+    let attempt = Attempt::new(
+        &username,
+        &meta.ip,
+        auth.max_failed_logins,
+        auth.max_failed_logins_per_address,
+        auth.lockout_seconds,
+    );
+    if let Reservation::Refused(seconds) = attempt.reserve(&state.db, now).await? {
+        return Err(too_many(seconds));
+    }
     let found = user::Entity::find()
         .filter(user::Column::Username.eq(&username))
         .one(&state.db.conn)
         .await?;
-    let Some(found) = found else {
-        return Err(unknown_user_login(&state, &username, password, now).await);
-    };
-    if let Some(seconds) = retry_after(found.locked_until, now) {
-        return Err(too_many(seconds));
-    }
-    let verified = verify_password(password, found.password_hash.clone()).await?;
-    if !verified || found.disabled {
-        return Err(count_failure(&state, &meta, found.id, now).await?);
-    }
+    // An unknown name verifies a dummy hash, only for the time it takes.
+    let phc = found.as_ref().map_or_else(
+        || password::dummy_hash().to_owned(),
+        |found| found.password_hash.clone(),
+    );
+    let verified = verify_password(password, phc).await?;
 
     let txn = state.db.begin_write().await?;
-    // Re-read under the write lock: a concurrent failure may have locked the account meanwhile.
-    let current = user::Entity::find_by_id(found.id)
-        .one(&*txn)
-        .await?
-        .ok_or_else(wrong_credentials)?;
-    if current.disabled {
+    // Re-read under the write lock: the account may have been disabled meanwhile.
+    let current = match &found {
+        Some(found) if verified => user::Entity::find_by_id(found.id)
+            .one(&*txn)
+            .await?
+            .filter(|current| !current.disabled),
+        _ => None,
+    };
+    let Some(current) = current else {
+        count_failure(&*txn, &attempt, &meta, found.as_ref(), now).await?;
+        txn.commit().await?;
         return Err(wrong_credentials());
-    }
-    if let Some(seconds) = retry_after(current.locked_until, now) {
-        return Err(too_many(seconds));
-    }
+    };
+    attempt.succeeded(&*txn, now).await?;
     if current.failed_logins != 0 || current.locked_until.is_some() {
         user::Entity::update_many()
             .col_expr(user::Column::FailedLogins, Expr::value(0))
@@ -256,78 +274,43 @@ pub async fn login(
     Ok(web::Json(TokenResponse::new(session, &current)?))
 }
 
-/// Counts a failed login of an existing account; the `max`-th in a row locks it. Returns the
-/// answer to send: the generic 401, or the error that kept the count from being written.
-async fn count_failure(
-    state: &AppState,
+/// Counts a failed login; when it locks an existing account, notes the lockout on the account
+/// (shown to admins) and audits it.
+async fn count_failure<C: ConnectionTrait>(
+    conn: &C,
+    attempt: &Attempt,
     meta: &RequestMeta,
-    id: Uuid,
+    found: Option<&user::Model>,
     now: OffsetDateTime,
-) -> ApiResult<ApiError> {
-    let max = state.config.auth.max_failed_logins;
-    let txn = state.db.begin_write().await?;
-    let Some(current) = user::Entity::find_by_id(id).one(&*txn).await? else {
-        return Ok(wrong_credentials());
+) -> ApiResult<()> {
+    let failed = attempt.failed(conn, now).await?;
+    let (Some(until), Some(found)) = (failed.locked_until, found) else {
+        return Ok(());
     };
-    if retry_after(current.locked_until, now).is_some() {
-        // Locked by a concurrent attempt meanwhile: this one does not count.
-        return Ok(wrong_credentials());
-    }
-    let failures = current.failed_logins + 1;
-    let locks = max > 0 && failures >= max;
-    let locked_until = locks.then(|| now + Duration::seconds(state.config.auth.lockout_seconds));
     user::Entity::update_many()
-        .col_expr(
-            user::Column::FailedLogins,
-            Expr::value(if locks { 0 } else { failures }),
-        )
-        .col_expr(user::Column::LockedUntil, Expr::value(locked_until))
-        .filter(user::Column::Id.eq(id))
-        .exec(&*txn)
+        .col_expr(user::Column::FailedLogins, Expr::value(0))
+        .col_expr(user::Column::LockedUntil, Expr::value(Some(until)))
+        .filter(user::Column::Id.eq(found.id))
+        .exec(conn)
         .await?;
-    if let Some(until) = locked_until {
-        audit::record(
-            &*txn,
-            &anonymous(meta),
-            now,
-            audit::Event {
-                action: "auth.lockout",
-                entity_type: "user",
-                entity_id: id.to_string(),
-                institution_id: current.institution_id,
-                summary: json!({
-                    "failed_logins": failures,
-                    "locked_until": until.unix_timestamp(),
-                }),
-            },
-        )
-        .await?;
-        tracing::warn!(user_id = %id, "account locked after repeated failed logins");
-    }
-    txn.commit().await?;
-    Ok(wrong_credentials())
-}
-
-/// An unknown username: the same work and the same answers as a real account.
-async fn unknown_user_login(
-    state: &AppState,
-    username: &str,
-    password: String,
-    now: OffsetDateTime,
-) -> ApiError {
-    let throttle = &state.login_throttle;
-    if let Some(seconds) = throttle.locked(username, now) {
-        return too_many(seconds);
-    }
-    // Only for the time it takes; the answer is a failure either way.
-    if let Err(e) = verify_password(password, password::dummy_hash().to_owned()).await {
-        return e;
-    }
-    let lockout = Duration::seconds(state.config.auth.lockout_seconds);
-    if throttle.fail(username, now, state.config.auth.max_failed_logins, lockout) {
-        tracing::warn!("unknown username locked after repeated failed logins");
-    }
-    wrong_credentials()
+    audit::record(
+        conn,
+        &anonymous(meta),
+        now,
+        audit::Event {
+            action: "auth.lockout",
+            entity_type: "user",
+            entity_id: found.id.to_string(),
+            institution_id: found.institution_id,
+            summary: json!({
+                "failed_logins": failed.failures,
+                "locked_until": until.unix_timestamp(),
+            }),
+        },
+    )
+    .await?;
+    tracing::warn!(user_id = %found.id, "account locked after repeated failed logins");
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------

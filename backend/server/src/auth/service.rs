@@ -35,22 +35,29 @@ const LAST_USED_GRANULARITY_SECONDS: i64 = 60;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 pub enum ServiceScope {
     /// Certificates by number (`GET /api/v1/certificates?number=…`: the ID masked, as the public
-    /// lookup shows it, without its rate limit) and the national export
-    /// (`GET /api/v1/certificates/export`: full ID numbers, audited).
+    /// lookup shows it, without its rate limit).
     #[serde(rename = "certificates:read")]
     CertificatesRead,
+    /// The national export (`GET /api/v1/certificates/export`): full ID numbers, so a scope of
+    /// its own; every download is audited.
+    #[serde(rename = "certificates:export")]
+    CertificatesExport,
     /// Batches of every institution, read only (`GET /api/v1/batches`, `GET /api/v1/batches/{id}`).
     #[serde(rename = "batches:read")]
     BatchesRead,
 }
 
 impl ServiceScope {
-    pub const ALL: &'static [ServiceScope] =
-        &[ServiceScope::CertificatesRead, ServiceScope::BatchesRead];
+    pub const ALL: &'static [ServiceScope] = &[
+        ServiceScope::CertificatesRead,
+        ServiceScope::CertificatesExport,
+        ServiceScope::BatchesRead,
+    ];
 
     pub const fn code(self) -> &'static str {
         match self {
             ServiceScope::CertificatesRead => "certificates:read",
+            ServiceScope::CertificatesExport => "certificates:export",
             ServiceScope::BatchesRead => "batches:read",
         }
     }
@@ -86,6 +93,13 @@ pub trait RequiredScope {
 pub struct CertificatesRead;
 impl RequiredScope for CertificatesRead {
     const SCOPE: ServiceScope = ServiceScope::CertificatesRead;
+}
+
+/// Marker: `certificates:export`.
+#[derive(Debug)]
+pub struct CertificatesExport;
+impl RequiredScope for CertificatesExport {
+    const SCOPE: ServiceScope = ServiceScope::CertificatesExport;
 }
 
 /// Marker: `batches:read`.
@@ -126,7 +140,19 @@ pub fn is_service_token(token: &str) -> bool {
     token.starts_with(TOKEN_PREFIX)
 }
 
-/// The live account a token names, or 401; notes when it was used.
+/// Days a token lives when its creator does not say.
+pub const DEFAULT_EXPIRY_DAYS: i64 = 90;
+/// The longest a token may live from its creation or renewal.
+pub const MAX_EXPIRY_DAYS: i64 = 365;
+
+/// When the account's token stops working; rows older than expiry last
+/// `DEFAULT_EXPIRY_DAYS` from their creation.
+pub fn expires_at(row: &service_account::Model) -> time::OffsetDateTime {
+    row.expires_at
+        .unwrap_or(row.created_at + time::Duration::days(DEFAULT_EXPIRY_DAYS))
+}
+
+/// The live account a token names, or 401 (unknown, revoked or expired); notes when it was used.
 pub async fn authenticate_service(
     state: &AppState,
     token: &str,
@@ -140,6 +166,9 @@ pub async fn authenticate_service(
         return Err(ApiError::Unauthorized("服务账号令牌已撤销"));
     }
     let now = state.clock.now();
+    if expires_at(&row) <= now {
+        return Err(ApiError::Unauthorized("服务账号令牌已过期"));
+    }
     let stale = row
         .last_used_at
         .is_none_or(|at| (now - at).whole_seconds() >= LAST_USED_GRANULARITY_SECONDS || at > now);

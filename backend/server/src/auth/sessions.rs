@@ -4,7 +4,7 @@
 //! the whole family is revoked (OAuth 2.0 Security BCP §4.14.2). Only the SHA-256 of a refresh
 //! token is stored. Touches `refresh_tokens`, reads `users`.
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -62,15 +62,36 @@ pub enum Refresh {
     Rejected,
 }
 
-/// Rotates `presented`, in the caller's write transaction.
+/// Rotates `presented`, in the caller's write transaction, with the user's row locked.
 pub async fn rotate<C: ConnectionTrait>(
     conn: &C,
     keys: &TokenKeys,
     presented: &str,
     now: OffsetDateTime,
 ) -> Result<Refresh, ApiError> {
+    // Lock the owner's row before reading anything (PostgreSQL: the row lock; SQLite: this
+    // write takes the writer lock), so an admin's password reset, disable or role change —
+    // which bumps `token_version` and revokes the user's tokens in its own transaction on the
+    // same row — runs wholly before or wholly after this refresh, and always wins.
+    let hash = tokens::hash_refresh_token(presented);
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::TokenVersion,
+            Expr::col(user::Column::TokenVersion).into(),
+        )
+        .filter(
+            user::Column::Id.in_subquery(
+                Query::select()
+                    .column(refresh_token::Column::UserId)
+                    .from(refresh_token::Entity)
+                    .and_where(refresh_token::Column::TokenHash.eq(hash.clone()))
+                    .to_owned(),
+            ),
+        )
+        .exec(conn)
+        .await?;
     let Some(row) = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(tokens::hash_refresh_token(presented)))
+        .filter(refresh_token::Column::TokenHash.eq(hash))
         .one(conn)
         .await?
     else {

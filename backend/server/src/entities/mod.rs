@@ -28,6 +28,7 @@ pub mod institution;
 pub mod institution_filing;
 pub mod job_lease;
 pub mod job_run;
+pub mod login_attempt;
 pub mod material;
 pub mod notice;
 pub mod notice_read;

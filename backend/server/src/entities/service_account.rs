@@ -18,6 +18,8 @@ pub struct Model {
     pub revoked_at: Option<TimeDateTimeWithTimeZone>,
     pub revoked_by: Option<Uuid>,
     pub last_used_at: Option<TimeDateTimeWithTimeZone>,
+    /// Null on rows older than expiry: those expire 90 days after `created_at`.
+    pub expires_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,5 +1,7 @@
 //! `GET /audit-events`: the audit log (SPEC §9). Supervisors and admins see everything;
-//! institution users see the events of their own institution; others nothing.
+//! institution users see the events of their own institution — who did it by role, what, when
+//! and on what, but never an actor's user id or client address (those of supervisors and other
+//! staff are not theirs to know; docs/security.md 7.1); others nothing.
 
 use actix_web::{get, web};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -26,6 +28,7 @@ pub struct AuditEventView {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub at: OffsetDateTime,
+    /// Null in an institution's view: it sees the actor's role, never their user id.
     pub actor_id: Option<Uuid>,
     pub actor_role: String,
     pub action: String,
@@ -35,7 +38,8 @@ pub struct AuditEventView {
     #[schema(value_type = Object)]
     pub summary: serde_json::Value,
     pub request_id: String,
-    pub ip: String,
+    /// The actor's client address; null in an institution's view.
+    pub ip: Option<String>,
     pub hash: String,
 }
 
@@ -63,6 +67,7 @@ pub async fn list_audit_events(
     filter: web::Query<AuditFilter>,
 ) -> ApiResult<web::Json<Page<AuditEventView>>> {
     let (page_no, size) = page.resolve()?;
+    let full_view = matches!(user.role, Role::Supervisor | Role::Admin);
     let mut condition = match user.role {
         Role::Supervisor | Role::Admin => Condition::all(),
         Role::Institution => {
@@ -91,7 +96,7 @@ pub async fn list_audit_events(
         .map(|e| AuditEventView {
             seq: e.seq,
             at: e.at,
-            actor_id: e.actor_id,
+            actor_id: e.actor_id.filter(|_| full_view),
             actor_role: e.actor_role,
             action: e.action,
             entity_type: e.entity_type,
@@ -99,7 +104,7 @@ pub async fn list_audit_events(
             institution_id: e.institution_id,
             summary: e.summary,
             request_id: e.request_id,
-            ip: e.ip,
+            ip: full_view.then_some(e.ip),
             hash: e.hash,
         })
         .collect();

@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 use crate::api::{Page, PageQuery};
 use crate::audit::{self, AuditCtx, RequestMeta};
-use crate::auth::service::{Caller, CertificatesRead, Scoped};
+use crate::auth::service::{Caller, CertificatesExport, CertificatesRead, Scoped};
 use crate::candidates::ID_TYPES;
 use crate::entities::{candidate, certificate, institution};
 use crate::error::{ApiError, ApiResult, Problem};
@@ -329,14 +329,15 @@ fn xlsx(rows: &[Row]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
 /// 证书上报: the published certificates issued between `from` and `to` (inclusive, at most 366
 /// days), revoked ones included and flagged, in the national reporting layout
 /// (docs/national-export.md) as CSV or .xlsx. Full ID numbers: 信息部 only (or a service account
-/// with `certificates:read`), audited as personal-data access.
+/// with `certificates:export` — `certificates:read` is not enough), every download audited as
+/// personal-data access, a service account's too.
 #[utoipa::path(
     tag = "certificates",
     params(ExportQuery),
     responses(
         (status = 200, description = "CSV (`text/csv; charset=utf-8`, UTF-8 with BOM) or .xlsx; columns: 证书编号, 姓名, 证件类型, 证件号码, 职业编码, 职业名称, 工种, 等级, 等级名称, 评价机构, 统一社会信用代码, 发证日期, 上网公布日期, 状态 (有效/已撤销), 撤销日期, 撤销原因", content((ExportFile = "text/csv"), (ExportFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 401, body = Problem),
-        (status = 403, body = Problem, description = "Not 信息部, or a service token without `certificates:read`"),
+        (status = 403, body = Problem, description = "Not 信息部, or a service token without `certificates:export`"),
         (status = 422, body = Problem, description = "VALIDATION: a date not YYYY-MM-DD, `to` before `from`, more than 366 days (details.reason `range_too_long`), an unknown format")
     ),
     security(("bearer" = []))
@@ -344,7 +345,7 @@ fn xlsx(rows: &[Row]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
 #[get("/certificates/export")]
 pub async fn export_certificates(
     state: web::Data<AppState>,
-    caller: Scoped<CertificatesRead>,
+    caller: Scoped<CertificatesExport>,
     meta: RequestMeta,
     query: web::Query<ExportQuery>,
 ) -> ApiResult<HttpResponse> {

@@ -4,7 +4,8 @@ import type { ServiceScope } from '@/api/serviceAccounts';
 
 /** Every scope the API knows, in the order the form offers them, with what each allows. */
 export const SCOPES: { value: ServiceScope; label: string; description: string }[] = [
-  { value: 'certificates:read', label: '证书只读', description: '按证书编号查询证书、导出证书上报文件（含完整证件号码）' },
+  { value: 'certificates:read', label: '证书只读', description: '按证书编号查询证书（证件号码脱敏）' },
+  { value: 'certificates:export', label: '证书上报导出', description: '导出证书上报文件（含完整证件号码），每次下载均记入审计日志' },
   { value: 'batches:read', label: '批次只读', description: '查看所有评价机构的认定批次（只读）' },
 ];
 
@@ -15,9 +16,24 @@ export function scopeLabel(scope: string): string {
 /** The server's limit on a name (characters). */
 export const NAME_MAX = 100;
 
-/** Field errors to show before sending (name required, ≤ 100 characters; at least one scope). */
-export function serviceAccountProblems(name: string, scopes: readonly string[]): Record<string, string> {
+/** Token lifetime in days: 90 unless chosen, at most 365 (the server's limits). */
+export const EXPIRY_DEFAULT_DAYS = 90;
+export const EXPIRY_MAX_DAYS = 365;
+
+export function expiryProblem(days: number): string | null {
+  if (!Number.isInteger(days) || days < 1 || days > EXPIRY_MAX_DAYS) return `有效期应为 1–${EXPIRY_MAX_DAYS} 天`;
+  return null;
+}
+
+/** Field errors to show before sending (name required, ≤ 100 characters; at least one scope; 1–365 days). */
+export function serviceAccountProblems(
+  name: string,
+  scopes: readonly string[],
+  days: number = EXPIRY_DEFAULT_DAYS,
+): Record<string, string> {
   const out: Record<string, string> = {};
+  const expiry = expiryProblem(days);
+  if (expiry) out.expires_in_days = expiry;
   const text = name.trim();
   if (!text) out.name = '请填写名称（使用该账号的系统）';
   else if ([...text].length > NAME_MAX) out.name = `名称不超过 ${NAME_MAX} 字（当前 ${[...text].length} 字）`;
@@ -39,6 +55,8 @@ export function foldFieldErrors(errors: Record<string, string>): Record<string, 
   return out;
 }
 
-export function accountStatus(status: string): { text: string; tag: 'success' | 'info' } {
-  return status === 'active' ? { text: '有效', tag: 'success' } : { text: '已吊销', tag: 'info' };
+export function accountStatus(status: string): { text: string; tag: 'success' | 'info' | 'warning' } {
+  if (status === 'active') return { text: '有效', tag: 'success' };
+  if (status === 'expired') return { text: '已过期', tag: 'warning' };
+  return { text: '已吊销', tag: 'info' };
 }
